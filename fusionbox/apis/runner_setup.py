@@ -1,0 +1,95 @@
+"""What ``tools/train.py`` and ``tools/test.py`` share: arguments, config merging, runner build.
+
+The tools stay thin; this module is where the behaviour lives and is tested.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+# MMEngine 0.10.7 calls torch.load without weights_only; torch >= 2.6 defaults it to True and then
+# refuses the message hub and numpy objects inside MMEngine's own checkpoints (load and resume).
+# This flag restores the old default only for calls that do not pass weights_only themselves.
+# Load checkpoints you trust only (torch.load unpickles).
+os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+
+
+def build_arg_parser(tool: str) -> argparse.ArgumentParser:
+    """The MMEngine-style command line of ``tool`` (``'train'`` or ``'test'``), plugins included."""
+    from fusionbox.plugins import get_plugin_manager
+
+    parser = argparse.ArgumentParser(description=f'FusionBox {tool}')
+    parser.add_argument('config', help='config file path')
+    if tool == 'test':
+        parser.add_argument('checkpoint', help='checkpoint file')
+        parser.add_argument('--out-dir', help='folder for fused images and metric tables '
+                            '(default: <work_dir>/results)')
+        parser.add_argument('--overwrite', action='store_true',
+                            help='allow writing into a non-empty --out-dir')
+    parser.add_argument('--work-dir', help='the folder for logs and checkpoints')
+    if tool == 'train':
+        parser.add_argument('--resume', nargs='?', type=str, const='auto',
+                            help='resume from the given checkpoint, or the latest in work-dir')
+        parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. train_cfg.max_iters=10')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher (torchrun: pytorch)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    get_plugin_manager().add_arguments(parser, tool)
+    return parser
+
+
+def load_config(args: argparse.Namespace, tool: str) -> Config:
+    """Load ``args.config``, merge the command-line options and let plugins edit the result."""
+    from fusionbox.plugins import get_plugin_manager
+
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'config file not found: {args.config}')
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.setdefault('default_scope', 'fusionbox')
+    if tool == 'train':
+        if getattr(args, 'amp', False):
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        if getattr(args, 'resume', None) == 'auto':
+            cfg.resume, cfg.load_from = True, None
+        elif getattr(args, 'resume', None):
+            cfg.resume, cfg.load_from = True, args.resume
+    if tool == 'test':
+        cfg.load_from = args.checkpoint
+    get_plugin_manager().modify_config(cfg, args, tool)
+    return cfg
+
+
+def build_runner(cfg: Config, tool: str):
+    """Build the runner named by ``cfg.runner_type`` (default ``FusionRunner``) and let plugins
+    configure it."""
+    from fusionbox.plugins import get_plugin_manager
+    from fusionbox.registry import RUNNERS
+
+    cfg.setdefault('runner_type', 'FusionRunner')
+    runner = RUNNERS.build(cfg)
+    get_plugin_manager().configure_runner(runner, cfg, tool)
+    return runner
+
+
+def prepare_out_dir(out_dir: str, overwrite: bool) -> str:
+    """Create ``out_dir``; refuse a non-empty one (naming it) unless ``overwrite``."""
+    if osp.isdir(out_dir) and os.listdir(out_dir) and not overwrite:
+        raise FileExistsError(f'output folder {out_dir} is not empty; pass --overwrite or '
+                              'choose another --out-dir')
+    os.makedirs(out_dir, exist_ok=True)
+    return out_dir

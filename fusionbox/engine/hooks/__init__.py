@@ -1,0 +1,3 @@
+from .fused_image_saver_hook import FusedImageSaverHook
+
+__all__ = ['FusedImageSaverHook']

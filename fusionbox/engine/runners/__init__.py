@@ -1,0 +1,3 @@
+from .fusion_runner import FusionRunner
+
+__all__ = ['FusionRunner']

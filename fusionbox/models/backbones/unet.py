@@ -1,0 +1,290 @@
+"""A light conditional U-Net over any number of source images.
+
+Conventions (stated once): images are (B, C, H, W) in [0, 1]; sources are stacked as
+(B, N, C, H, W) in model order; the time ``t`` is in [0, 1] with t = 0 the sources and t = 1 the
+fused image (the flow-matching convention of FusionBox).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from fusionbox.registry import BACKBONES
+from fusionbox.structures import TASKS
+
+# --- embeddings ----------------------------------------------------------------------------------
+
+
+def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -> torch.Tensor:
+    """Sinusoidal embedding (B,) -> (B, dim) of a time in [0, 1] (scaled by 1000 as in DDPM/DiT)."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, device=t.device) / half)
+    args = 1000.0 * t.float()[:, None] * freqs[None]  # (B, half)
+    emb = torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+    return F.pad(emb, (0, dim % 2))  # (B, dim)
+
+
+def _mlp(in_dim: int, dim: int) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(in_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
+
+
+def _norm(channels: int) -> nn.GroupNorm:
+    return nn.GroupNorm(math.gcd(channels, 8), channels, affine=False)
+
+
+# --- blocks --------------------------------------------------------------------------------------
+
+
+class ResBlock(nn.Module):
+    """Residual block conditioned by adaptive group norm: ``norm(h) * (1 + scale) + shift``.
+
+    Ref: the scale-shift norm of "Improved DDPM" / guided-diffusion (Nichol & Dhariwal, 2021).
+    """
+
+    def __init__(self, in_ch: int, out_ch: int, emb_dim: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.norm1 = _norm(in_ch)
+        self.conv1 = nn.Conv2d(in_ch, out_ch, 3, padding=1)
+        self.norm2 = _norm(out_ch)
+        self.modulation = nn.Linear(emb_dim, 2 * out_ch)
+        self.dropout = nn.Dropout(dropout)
+        self.conv2 = nn.Conv2d(out_ch, out_ch, 3, padding=1)
+        self.skip = nn.Conv2d(in_ch, out_ch, 1) if in_ch != out_ch else nn.Identity()
+
+    def forward(self, x: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
+        h = self.conv1(F.silu(self.norm1(x)))
+        scale, shift = self.modulation(F.silu(emb))[:, :, None, None].chunk(2, dim=1)
+        h = self.norm2(h) * (1 + scale) + shift  # (B, out_ch, H, W)
+        h = self.conv2(self.dropout(F.silu(h)))
+        return self.skip(x) + h
+
+
+class Downsample(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, stride=2, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(x)
+
+
+class Upsample(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(F.interpolate(x, scale_factor=2.0, mode='nearest'))
+
+
+# --- network -------------------------------------------------------------------------------------
+
+
+@BACKBONES.register_module()
+class UNet(nn.Module):
+    """Light conditional U-Net fusing N sources (any N) into one image.
+
+    Each source (concatenated with the current state ``x`` when ``state_channels > 0``) goes
+    through a shared stem encoder; the per-source features are aggregated by their mean and max
+    over the sources (so the output does not depend on the order of the sources) and fed to a
+    U-Net whose residual blocks are conditioned on ``emb = task embedding [+ time] [+ prompt]``
+    by adaptive group norm.
+
+    The output is ``base + head(features)`` with the head's last convolution zero-initialised, so
+    an untrained network returns its *base*: ``'mean'`` the mean of the sources (a sensible fused
+    image for regression), ``'max'`` their elementwise maximum, ``'zero'`` zeros (for a velocity or
+    residual prediction, e.g. flow matching).
+
+    Paper: FusionFM: All-in-One Multi-Modal Image Fusion with Flow Matching (Zhu et al., 2025),
+        whose "lightweight model" is a small conditional U-Net.
+    Ref: U-Net (Ronneberger et al., 2015); DDPM/ADM U-Nets (Ho et al., 2020; Dhariwal & Nichol,
+        2021) for the time embedding and scale-shift conditioning.
+
+    Args:
+        arch (str | dict): A preset of :attr:`arch_zoo` (``'unet-t'``, ``'unet-s'``,
+            ``'unet-b'``) or a dict with keys ``base_channels``, ``channel_mults``,
+            ``num_blocks``, ``emb_dim``. Defaults to 'unet-s'.
+        in_channels (int): Channels C of each source. Defaults to 1 (luma).
+        out_channels (int | None): Output channels; None means ``in_channels``. Defaults to None.
+        state_channels (int): Channels of the optional state ``x`` concatenated to every source
+            (0: no state input). Defaults to 0.
+        num_tasks (int): Size of the task embedding table. Defaults to ``len(TASKS)``.
+        with_time (bool): Build the sinusoidal time embedding (``t`` is then accepted).
+            Defaults to False.
+        prompt_dim (int | None): Dimension D of an optional prompt embedding (B, D); None: no
+            prompt input. Defaults to None.
+        base (str): What an untrained network returns: ``'mean'``, ``'max'`` or ``'zero'``.
+            Defaults to 'mean'.
+        dropout (float): Dropout inside the residual blocks. Defaults to 0.
+    """
+
+    #: Size presets: channels of the first level, multipliers per level, blocks per level, and
+    #: the width of the conditioning embedding.
+    arch_zoo = {
+        'unet-t': dict(base_channels=16, channel_mults=(1, 2, 4), num_blocks=1, emb_dim=64),
+        'unet-s': dict(base_channels=32, channel_mults=(1, 2, 4), num_blocks=2, emb_dim=128),
+        'unet-b': dict(base_channels=64, channel_mults=(1, 2, 4, 4), num_blocks=2, emb_dim=256),
+    }
+
+    def __init__(
+        self,
+        arch: str | dict = 'unet-s',
+        in_channels: int = 1,
+        out_channels: int | None = None,
+        state_channels: int = 0,
+        num_tasks: int = len(TASKS),
+        with_time: bool = False,
+        prompt_dim: int | None = None,
+        base: str = 'mean',
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if isinstance(arch, str):
+            if arch not in self.arch_zoo:
+                raise KeyError(f'unknown UNet arch {arch!r}; presets: {sorted(self.arch_zoo)}')
+            arch = self.arch_zoo[arch]
+        missing = {'base_channels', 'channel_mults', 'num_blocks', 'emb_dim'} - set(arch)
+        if missing:
+            raise KeyError(f'UNet arch dict lacks {sorted(missing)}')
+        out_channels = in_channels if out_channels is None else out_channels
+        if base not in ('mean', 'max', 'zero'):
+            raise ValueError(f"base must be 'mean', 'max' or 'zero', got {base!r}")
+        if base != 'zero' and out_channels != in_channels:
+            raise ValueError(f'base={base!r} needs out_channels == in_channels')
+        ch = arch['base_channels']
+        mults = tuple(arch['channel_mults'])
+        emb_dim = arch['emb_dim']
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.state_channels, self.base = state_channels, base
+        self.size_divisor = 2 ** (len(mults) - 1)
+
+        # conditioning: task (always), time and prompt (optional)
+        self.task_embed = nn.Embedding(num_tasks, emb_dim)
+        self.time_embed = _mlp(emb_dim, emb_dim) if with_time else None
+        self.prompt_embed = _mlp(prompt_dim, emb_dim) if prompt_dim else None
+
+        # shared per-source stem, then mean + max aggregation over the sources
+        self.stem = nn.Conv2d(in_channels + state_channels, ch, 3, padding=1)
+        self.stem_block = ResBlock(ch, ch, emb_dim, dropout)
+        self.aggregate = nn.Conv2d(2 * ch, ch, 1)
+
+        # encoder
+        self.down = nn.ModuleList()
+        chans, skips = ch, [ch]
+        for level, mult in enumerate(mults):
+            for _ in range(arch['num_blocks']):
+                self.down.append(ResBlock(chans, ch * mult, emb_dim, dropout))
+                chans = ch * mult
+                skips.append(chans)
+            if level < len(mults) - 1:
+                self.down.append(Downsample(chans))
+                skips.append(chans)
+        self.mid = nn.ModuleList(
+            [ResBlock(chans, chans, emb_dim, dropout), ResBlock(chans, chans, emb_dim, dropout)]
+        )
+        # decoder: one block per skip connection
+        self.up = nn.ModuleList()
+        for level, mult in reversed(list(enumerate(mults))):
+            for _ in range(arch['num_blocks'] + 1):
+                self.up.append(ResBlock(chans + skips.pop(), ch * mult, emb_dim, dropout))
+                chans = ch * mult
+            if level > 0:
+                self.up.append(Upsample(chans))
+        self.out_norm = _norm(chans)
+        self.out_conv = nn.Conv2d(chans, out_channels, 3, padding=1)
+        self._init_weights()
+
+    def _init_weights(self) -> None:
+        """The one place that initialises specially: zero output conv and zero modulations."""
+        nn.init.zeros_(self.out_conv.weight)
+        nn.init.zeros_(self.out_conv.bias)
+        for m in self.modules():
+            if isinstance(m, ResBlock):
+                nn.init.zeros_(m.modulation.weight)
+                nn.init.zeros_(m.modulation.bias)
+        nn.init.normal_(self.task_embed.weight, std=0.02)
+
+    def condition(
+        self,
+        task: torch.Tensor,
+        t: torch.Tensor | None = None,
+        prompt_emb: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """The conditioning vector (B, emb_dim) from the task ids, time and prompt."""
+        emb = self.task_embed(task)  # (B, E)
+        if t is not None:
+            if self.time_embed is None:
+                raise ValueError('UNet got a time t but was built with with_time=False')
+            t = t.expand(task.shape[0]) if t.dim() == 0 else t
+            emb = emb + self.time_embed(timestep_embedding(t, emb.shape[-1]))
+        if prompt_emb is not None:
+            if self.prompt_embed is None:
+                raise ValueError('UNet got a prompt embedding but was built with prompt_dim=None')
+            emb = emb + self.prompt_embed(prompt_emb)
+        return emb
+
+    def forward(
+        self,
+        sources: torch.Tensor,
+        task: torch.Tensor,
+        t: torch.Tensor | None = None,
+        prompt_emb: torch.Tensor | None = None,
+        x: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Fuse the sources.
+
+        Args:
+            sources (Tensor): (B, N, C, H, W), H and W multiples of :attr:`size_divisor`.
+            task (Tensor): (B,) long task ids.
+            t (Tensor | None): (B,) or scalar time in [0, 1]; needs ``with_time=True``.
+            prompt_emb (Tensor | None): (B, D) prompt embedding; needs ``prompt_dim=D``.
+            x (Tensor | None): (B, state_channels, H, W) current state; required exactly when
+                ``state_channels > 0``.
+
+        Returns:
+            Tensor: (B, out_channels, H, W).
+        """
+        b, n, c, h, w = sources.shape
+        if h % self.size_divisor or w % self.size_divisor:
+            raise ValueError(
+                f'UNet input size {(h, w)} must be a multiple of {self.size_divisor} '
+                '(set the data preprocessor size_divisor)'
+            )
+        if (x is None) != (self.state_channels == 0):
+            raise ValueError(
+                f'UNet built with state_channels={self.state_channels} got x={x is not None}'
+            )
+        emb = self.condition(task, t, prompt_emb)  # (B, E)
+
+        stem_in = sources
+        if x is not None:
+            stem_in = torch.cat([sources, x[:, None].expand(-1, n, -1, -1, -1)], dim=2)
+        feat = self.stem(stem_in.flatten(0, 1))  # (B*N, ch, H, W)
+        feat = self.stem_block(feat, emb.repeat_interleave(n, dim=0))
+        feat = feat.unflatten(0, (b, n))  # (B, N, ch, H, W)
+        h_ = self.aggregate(torch.cat([feat.mean(1), feat.amax(1)], dim=1))  # (B, ch, H, W)
+
+        skips = [h_]
+        for layer in self.down:
+            h_ = layer(h_, emb) if isinstance(layer, ResBlock) else layer(h_)
+            skips.append(h_)
+        for layer in self.mid:
+            h_ = layer(h_, emb)
+        for layer in self.up:
+            if isinstance(layer, ResBlock):
+                h_ = layer(torch.cat([h_, skips.pop()], dim=1), emb)
+            else:
+                h_ = layer(h_)
+        out = self.out_conv(F.silu(self.out_norm(h_)))  # (B, out_channels, H, W)
+        return self.base_image(sources) + out
+
+    def base_image(self, sources: torch.Tensor) -> torch.Tensor | float:
+        """What the untrained network returns: mean or max of (B, N, C, H, W) over N, or 0."""
+        if self.base == 'mean':
+            return sources.mean(1)
+        if self.base == 'max':
+            return sources.amax(1)
+        return 0.0

@@ -1,0 +1,20 @@
+"""The built-in plugin: FusionBox's own components register through the same hook as others."""
+import importlib
+
+from .markers import hookimpl
+
+#: Packages whose import registers the built-in components (each registers its own family).
+BUILTIN_PACKAGES = (
+    'fusionbox.datasets',
+    'fusionbox.models',
+    'fusionbox.evaluation',
+    'fusionbox.engine',
+    'fusionbox.visualization',
+    'fusionbox.degradations',
+)
+
+
+@hookimpl
+def fusionbox_register_modules(registries):
+    for package in BUILTIN_PACKAGES:
+        importlib.import_module(package)

@@ -1,0 +1,15 @@
+"""Process set-up shared by the tools, the CLI and the tests."""
+from mmengine.registry import DefaultScope
+
+
+def register_all_modules(init_default_scope: bool = True) -> None:
+    """Load the plugins (built-in first) so that every registry is filled, and set the scope.
+
+    Args:
+        init_default_scope: make ``fusionbox`` the current MMEngine default scope.
+            Defaults to True.
+    """
+    from fusionbox.plugins import get_plugin_manager
+    get_plugin_manager()
+    if init_default_scope and DefaultScope.get_current_instance() is None:
+        DefaultScope.get_instance('fusionbox', scope_name='fusionbox')

@@ -1,0 +1,3 @@
+from .comparison import save_comparison_figure
+
+__all__ = ['save_comparison_figure']

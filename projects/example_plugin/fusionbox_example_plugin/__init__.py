@@ -1,0 +1,1 @@
+"""An example FusionBox plugin: adds ``TinyConvFuser`` (a backbone) and ``SaltPepperNoise``."""
