@@ -1,20 +1,26 @@
 """``fusionbox list``: every registry and what is registered in it, plugins included."""
 from __future__ import annotations
 
+import importlib
 import json
 
 
 def registry_contents() -> dict:
     """Map each registry's name to the sorted names registered in it (after loading plugins).
 
-    Lazy ``locations`` are imported first so that the listing is complete.
+    Lazy ``locations`` are imported first so that the listing is complete (a location whose
+    package does not exist yet is an extension point with nothing built in).
     """
+    import importlib.util
+
     from fusionbox.registry import REGISTRIES
     from fusionbox.utils import register_all_modules
     register_all_modules()
     out = {}
     for name, registry in REGISTRIES.items():
-        registry.import_from_location()
+        for location in registry._locations:
+            if importlib.util.find_spec(location) is not None:
+                importlib.import_module(location)
         out[name] = sorted(registry.module_dict)
     return out
 

@@ -11,6 +11,8 @@ COMMANDS = (
     'fusionbox.cli.info',
     'fusionbox.cli.metrics',
     'fusionbox.cli.data',
+    'fusionbox.cli.degrade',
+    'fusionbox.cli.pseudo_labels',
 )
 
 

@@ -1,0 +1,20 @@
+"""Fusion datasets (registry ``DATASETS``) and their transforms (registry ``TRANSFORMS``).
+
+Importing this package registers :class:`MultiSourceFusionDataset`,
+:class:`EmbeddedFusionDataset` and every transform of :mod:`fusionbox.datasets.transforms`.
+"""
+
+from . import transforms  # noqa: F401  (registers the transforms)
+from .embedded_dataset import EmbeddedFusionDataset
+from .layouts import LAYOUTS, FusionLayout, get_layout
+from .multi_source_dataset import IMG_EXTENSIONS, MultiSourceFusionDataset
+
+__all__ = [
+    'EmbeddedFusionDataset',
+    'FusionLayout',
+    'IMG_EXTENSIONS',
+    'LAYOUTS',
+    'MultiSourceFusionDataset',
+    'get_layout',
+    'transforms',
+]

@@ -1,13 +1,14 @@
 """A dataset of registered multi-source samples read from a folder layout."""
+
 from __future__ import annotations
 
 import os.path as osp
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Sequence, Tuple
 
 from mmengine.dataset import BaseDataset
 
-from fusionbox.registry import DATASETS
+from fusionbox.registry import DATASETS, TRANSFORMS
 from fusionbox.structures import task_index
 
 from .layouts import get_layout
@@ -26,26 +27,35 @@ def _list_images(folder: Path, what: str) -> Dict[str, Path]:
         if path.suffix.lower() not in IMG_EXTENSIONS or path.name.startswith('.'):
             continue
         if path.stem in found:
-            raise ValueError(f'{what} folder {folder} holds two images with the stem '
-                             f'{path.stem!r}: {found[path.stem].name} and {path.name}')
+            raise ValueError(
+                f'{what} folder {folder} holds two images with the stem '
+                f'{path.stem!r}: {found[path.stem].name} and {path.name}'
+            )
         found[path.stem] = path
     if not found:
-        raise FileNotFoundError(f'{what} folder {folder} holds no image '
-                                f'({", ".join(IMG_EXTENSIONS)})')
+        raise FileNotFoundError(
+            f'{what} folder {folder} holds no image ' f'({", ".join(IMG_EXTENSIONS)})'
+        )
     return found
 
 
 def _find_suffixed(sample_dir: Path, suffix: str, what: str) -> Path:
     """The image ``<sample_dir>/<dir name><suffix>.<ext>`` (case-insensitive)."""
     wanted = (sample_dir.name + suffix).lower()
-    hits = [p for p in sorted(sample_dir.iterdir())
-            if p.suffix.lower() in IMG_EXTENSIONS and p.stem.lower() == wanted]
+    hits = [
+        p
+        for p in sorted(sample_dir.iterdir())
+        if p.suffix.lower() in IMG_EXTENSIONS and p.stem.lower() == wanted
+    ]
     if not hits:
-        raise FileNotFoundError(f'sample folder {sample_dir} lacks its {what} image '
-                                f'{sample_dir.name}{suffix}.<ext>')
+        raise FileNotFoundError(
+            f'sample folder {sample_dir} lacks its {what} image ' f'{sample_dir.name}{suffix}.<ext>'
+        )
     if len(hits) > 1:
-        raise ValueError(f'sample folder {sample_dir} holds several {what} images: '
-                         f'{", ".join(p.name for p in hits)}')
+        raise ValueError(
+            f'sample folder {sample_dir} holds several {what} images: '
+            f'{", ".join(p.name for p in hits)}'
+        )
     return hits[0]
 
 
@@ -86,20 +96,22 @@ class MultiSourceFusionDataset(BaseDataset):
 
     METAINFO = dict(dataset_type='multi_source_fusion')
 
-    def __init__(self,
-                 data_root: Union[str, Path],
-                 task: Optional[str] = None,
-                 sources: Optional[Sequence[str]] = None,
-                 gt: Optional[str] = None,
-                 mask: Optional[str] = None,
-                 prompt: str = '',
-                 layout: Optional[str] = None,
-                 source_names: Optional[Sequence[str]] = None,
-                 sample_dirs: bool = False,
-                 pseudo_label_dir: Optional[Union[str, Path]] = None,
-                 pipeline: Sequence = (),
-                 test_mode: bool = False,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        data_root: str | Path,
+        task: str | None = None,
+        sources: Sequence[str] | None = None,
+        gt: str | None = None,
+        mask: str | None = None,
+        prompt: str = '',
+        layout: str | None = None,
+        source_names: Sequence[str] | None = None,
+        sample_dirs: bool = False,
+        pseudo_label_dir: str | Path | None = None,
+        pipeline: Sequence = (),
+        test_mode: bool = False,
+        **kwargs,
+    ) -> None:
         if layout is not None:
             named = get_layout(layout)
             if task is not None and task != named.task:
@@ -126,9 +138,11 @@ class MultiSourceFusionDataset(BaseDataset):
         self.gt, self.mask, self.prompt = gt, mask, prompt
         self.layout, self.sample_dirs = layout, sample_dirs
         self.pseudo_label_dir = pseudo_label_dir
-        super().__init__(data_root=str(data_root), pipeline=list(pipeline), test_mode=test_mode,
-                         metainfo=dict(task=task, source_names=self.source_names,
-                                       layout=layout), **kwargs)
+        # build transform configs from FusionBox's registry, so no default scope is needed
+        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
+        super().__init__(data_root=str(data_root), pipeline=pipeline, test_mode=test_mode, **kwargs)
+        # set here: BaseDataset would read str metainfo values as file names
+        self._metainfo.update(task=task, source_names=self.source_names, layout=layout)
 
     # --- listing ---------------------------------------------------------------------------
     def load_data_list(self) -> List[dict]:
@@ -141,10 +155,20 @@ class MultiSourceFusionDataset(BaseDataset):
         else:
             rows = self._list_folders(root)
         labels = self._pseudo_labels(root, [r[0] for r in rows])
-        return [dict(source_paths=paths, source_names=list(self.source_names), gt_path=gt,
-                     mask_path=mask, pseudo_label_path=labels.get(stem), task=self.task,
-                     stem=stem, prompt=self.prompt, sample_idx=idx)
-                for idx, (stem, paths, gt, mask) in enumerate(rows)]
+        return [
+            dict(
+                source_paths=paths,
+                source_names=list(self.source_names),
+                gt_path=gt,
+                mask_path=mask,
+                pseudo_label_path=labels.get(stem),
+                task=self.task,
+                stem=stem,
+                prompt=self.prompt,
+                sample_idx=idx,
+            )
+            for idx, (stem, paths, gt, mask) in enumerate(rows)
+        ]
 
     def _list_folders(self, root: Path) -> List[tuple]:
         listed = [_list_images(root / s, f'source {s!r}') for s in self.sources]
@@ -156,7 +180,8 @@ class MultiSourceFusionDataset(BaseDataset):
                 raise FileNotFoundError(
                     f'{len(missing)} sample(s) lack their partner in source folder '
                     f'{root / folder}: stem {missing[0]!r} is in {root / has} but not in '
-                    f'{root / folder}' + (f' (also: {missing[1:6]})' if len(missing) > 1 else ''))
+                    f'{root / folder}' + (f' (also: {missing[1:6]})' if len(missing) > 1 else '')
+                )
         extra = {}
         for role, folder in (('gt', self.gt), ('mask', self.mask)):
             if folder is None:
@@ -164,12 +189,20 @@ class MultiSourceFusionDataset(BaseDataset):
             files = _list_images(root / folder, role)
             missing = [s for s in stems if s not in files]
             if missing:
-                raise FileNotFoundError(f'{role} folder {root / folder} lacks stem '
-                                        f'{missing[0]!r} ({len(missing)} missing)')
+                raise FileNotFoundError(
+                    f'{role} folder {root / folder} lacks stem '
+                    f'{missing[0]!r} ({len(missing)} missing)'
+                )
             extra[role] = files
-        return [(stem, [str(files[stem]) for files in listed],
-                 _opt(extra.get('gt'), stem), _opt(extra.get('mask'), stem))
-                for stem in stems]
+        return [
+            (
+                stem,
+                [str(files[stem]) for files in listed],
+                _opt(extra.get('gt'), stem),
+                _opt(extra.get('mask'), stem),
+            )
+            for stem in stems
+        ]
 
     def _list_sample_dirs(self, root: Path) -> List[tuple]:
         dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith('.'))
@@ -191,16 +224,20 @@ class MultiSourceFusionDataset(BaseDataset):
         files = _list_images(folder, 'pseudo-label')
         missing = [s for s in stems if s not in files]
         if missing:
-            raise FileNotFoundError(f'pseudo-label folder {folder} lacks stem {missing[0]!r} '
-                                    f'({len(missing)} missing)')
+            raise FileNotFoundError(
+                f'pseudo-label folder {folder} lacks stem {missing[0]!r} '
+                f'({len(missing)} missing)'
+            )
         return {s: str(files[s]) for s in stems}
 
     def __repr__(self) -> str:
         where = self.layout or ('sample folders' if self.sample_dirs else 'folders')
-        return (f'{type(self).__name__}(task={self.task!r}, sources={list(self.source_names)}, '
-                f'{where}, data_root={osp.abspath(self.data_root)!r}, '
-                f'{len(self) if self._fully_initialized else "?"} samples)')
+        return (
+            f'{type(self).__name__}(task={self.task!r}, sources={list(self.source_names)}, '
+            f'{where}, data_root={osp.abspath(self.data_root)!r}, '
+            f'{len(self) if self._fully_initialized else "?"} samples)'
+        )
 
 
-def _opt(files: Optional[Dict[str, Path]], stem: str) -> Optional[str]:
+def _opt(files: Dict[str, Path] | None, stem: str) -> str | None:
     return None if files is None else str(files[stem])

@@ -1,5 +1,61 @@
-"""Synthetic degradations of source images (registry DEGRADATIONS) and the step applying them."""
-from .base import BaseDegradation
-from .degrade_sources import DegradeSources
+"""Synthetic degradations of source images (registry DEGRADATIONS) and the steps applying them.
 
-__all__ = ['BaseDegradation', 'DegradeSources']
+One family per module: :mod:`.noise`, :mod:`.blur`, :mod:`.weather`, :mod:`.exposure`,
+:mod:`.compression` (JPEG and resolution), :mod:`.infrared`; :mod:`.composer` draws 1 to 3 of
+them per sample from a task-specific set and :mod:`.prompts` writes the instruction;
+:mod:`.transforms` holds the pipeline steps and :mod:`.degraded_dataset` the dataset wrapper.
+Importing this package registers all of them.
+"""
+
+from .base import INFRARED, MEDICAL, VISIBLE, BaseDegradation
+from .blur import DefocusBlur, GaussianBlur, MotionBlur
+from .composer import (
+    DEFAULT_EXCLUSIVE,
+    DEFAULT_TASK_OPS,
+    RandomDegradationComposer,
+    degradation_names,
+    resolve_name,
+)
+from .compression import Downsample, JPEGCompression
+from .degrade_sources import DegradeSources
+from .degraded_dataset import DegradedFusionDataset
+from .exposure import LowContrast, LowLight, OverExposure
+from .infrared import StripeNoise
+from .noise import GaussianNoise, PoissonNoise
+from .prompt_bank import PROMPT_BANK
+from .prompts import DegradationPromptComposer, register_prompts
+from .transforms import PackDegradedFusionInputs, RandomDegradeSources
+from .weather import Haze, Rain, Snow
+
+__all__ = [
+    'BaseDegradation',
+    'DEFAULT_EXCLUSIVE',
+    'DEFAULT_TASK_OPS',
+    'DefocusBlur',
+    'DegradationPromptComposer',
+    'DegradeSources',
+    'DegradedFusionDataset',
+    'Downsample',
+    'GaussianBlur',
+    'GaussianNoise',
+    'Haze',
+    'INFRARED',
+    'JPEGCompression',
+    'LowContrast',
+    'LowLight',
+    'MEDICAL',
+    'MotionBlur',
+    'OverExposure',
+    'PROMPT_BANK',
+    'PackDegradedFusionInputs',
+    'PoissonNoise',
+    'RandomDegradationComposer',
+    'RandomDegradeSources',
+    'Rain',
+    'Snow',
+    'StripeNoise',
+    'VISIBLE',
+    'degradation_names',
+    'register_prompts',
+    'resolve_name',
+]

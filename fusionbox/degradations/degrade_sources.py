@@ -1,4 +1,5 @@
 """The pipeline step that applies registered degradations to the sources of a sample."""
+
 from __future__ import annotations
 
 import numpy as np

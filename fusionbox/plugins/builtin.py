@@ -11,6 +11,7 @@ BUILTIN_PACKAGES = (
     'fusionbox.engine',
     'fusionbox.visualization',
     'fusionbox.degradations',
+    'fusionbox.pseudo_labels',
 )
 
 

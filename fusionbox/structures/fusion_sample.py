@@ -26,7 +26,3 @@ class FusionSample(BaseDataElement):
     planes used to recompose a colour result; ``pred`` (C, H, W) the fused image the model writes;
     ``mask`` (1, H, W) object masks where a dataset has them.
     """
-
-    @property
-    def task(self) -> str:
-        return self.metainfo['task']

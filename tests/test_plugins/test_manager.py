@@ -9,7 +9,7 @@ from fusionbox.plugins import BUILTIN_NAME, FusionPluginManager
 def make_distribution(root, dist_name, ep_name, module_name, module_source):
     """Write an importable module and a dist-info folder whose entry point names it."""
     (root / f'{module_name}.py').write_text(textwrap.dedent(module_source))
-    info = root / f'{dist_name}-0.1.dist-info'
+    info = root / f"{dist_name.replace('-', '_')}-0.1.dist-info"
     info.mkdir()
     (info / 'METADATA').write_text(f'Metadata-Version: 2.1\nName: {dist_name}\nVersion: 0.1\n')
     (info / 'entry_points.txt').write_text(f'[fusionbox.plugins]\n{ep_name} = {module_name}\n')

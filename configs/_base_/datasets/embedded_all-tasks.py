@@ -19,7 +19,7 @@ test_pipeline = [
 
 def _split(split, pipeline):
     return dict(
-        type='ConcatDataset',
+        type='ConcatDataset', ignore_keys=['task', 'source_names', 'layout'],
         datasets=[dict(embedded, task=t, split=split, pipeline=pipeline) for t in tasks])
 
 
@@ -35,6 +35,6 @@ test_dataloader = dict(
     batch_size=1, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=_split('test', test_pipeline))
-val_evaluator = dict(type='FusionMetric', metrics=['EN', 'SD', 'SF', 'SSIM', 'Qabf', 'PSNR_ref',
+val_evaluator = dict(type='FusionMetric', metric_names=['EN', 'SD', 'SF', 'SSIM', 'Qabf', 'PSNR_ref',
                                                    'SSIM_ref'], protocol='standard')
 test_evaluator = val_evaluator

@@ -4,6 +4,7 @@ Conventions (stated once): images are (B, C, H, W) in [0, 1]; sources are stacke
 (B, N, C, H, W) in model order; the time ``t`` is in [0, 1] with t = 0 the sources and t = 1 the
 fused image (the flow-matching convention of FusionBox).
 """
+
 from __future__ import annotations
 
 import math
@@ -122,11 +123,12 @@ class UNet(nn.Module):
     """
 
     #: Size presets: channels of the first level, multipliers per level, blocks per level, and
-    #: the width of the conditioning embedding.
+    #: the width of the conditioning embedding. Parameters (C = 1, no time / prompt / state):
+    #: unet-t 0.28 M, unet-s 2.59 M, unet-b 14.87 M.
     arch_zoo = {
-        'unet-t': dict(base_channels=16, channel_mults=(1, 2, 4), num_blocks=1, emb_dim=64),
-        'unet-s': dict(base_channels=32, channel_mults=(1, 2, 4), num_blocks=2, emb_dim=128),
-        'unet-b': dict(base_channels=64, channel_mults=(1, 2, 4, 4), num_blocks=2, emb_dim=256),
+        'unet-t': dict(base_channels=16, channel_mults=(1, 2, 2), num_blocks=1, emb_dim=64),
+        'unet-s': dict(base_channels=32, channel_mults=(1, 2, 4), num_blocks=1, emb_dim=128),
+        'unet-b': dict(base_channels=64, channel_mults=(1, 2, 4), num_blocks=2, emb_dim=256),
     }
 
     def __init__(

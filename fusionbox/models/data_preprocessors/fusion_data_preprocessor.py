@@ -1,4 +1,5 @@
 """Batching of multi-source fusion samples: stack, pad, move to the device, collect the task ids."""
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -64,8 +65,9 @@ class FusionDataPreprocessor(BaseDataPreprocessor):
         h, w = sources.shape[-2:]
         pad_h = -h % self.size_divisor
         pad_w = -w % self.size_divisor
+        padded = self._pad(sources.flatten(0, 1), pad_h, pad_w)  # (B*N, C, Hp, Wp)
         batch: dict[str, Any] = {
-            'sources': self._pad(sources.flatten(0, 1), pad_h, pad_w).unflatten(0, sources.shape[:2]),
+            'sources': padded.unflatten(0, sources.shape[:2]),  # (B, N, C, Hp, Wp)
             'task': torch.tensor(
                 [task_index(s.metainfo['task']) for s in samples], device=sources.device
             ),

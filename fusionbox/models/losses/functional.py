@@ -1,4 +1,5 @@
 """Image operators shared by the fusion losses (per-sample values, no reduction over the batch)."""
+
 from __future__ import annotations
 
 import torch

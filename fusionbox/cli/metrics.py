@@ -1,0 +1,147 @@
+"""``fusionbox metrics``: score a folder of fused images against their sources.
+
+    fusionbox metrics --protocol vifb --task ivf --source vi=DIR --source ir=DIR --fused DIR \\
+        [--metrics EN,SSIM,Qabf] [--format csv|json|md] [-o FILE] [--overwrite]
+
+Writes a long table ``image,metric,value`` (images by file stem) and prints per-metric means.
+A fused file matches the source files with the same stem, or, failing that, the longest source
+stem it starts with followed by ``_`` (VIFB names results ``<stem>_<method>.jpg``).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser('metrics', help='compute fusion metrics on folders of images',
+                              description=__doc__.split('\n\n')[0])
+    p.add_argument('--protocol', default='standard',
+                   help='standard, cddfuse, vifb or tang (default: standard)')
+    p.add_argument('--task', default='ivf', help='fusion task, e.g. ivf (default: ivf)')
+    p.add_argument('--source', action='append', required=True, metavar='NAME=DIR',
+                   help='a source folder, repeated once per source (e.g. ir=data/ir)')
+    p.add_argument('--fused', required=True, metavar='DIR', help='folder of fused images')
+    p.add_argument('--gt', metavar='DIR', help='folder of ground truths (full-reference metrics)')
+    p.add_argument('--metrics', help='comma-separated metric names (default: all of the '
+                   'protocol\'s no-reference metrics, plus reference ones with --gt)')
+    p.add_argument('--format', choices=('csv', 'json', 'md'), default=None,
+                   help='output format (default: from the -o suffix, else csv)')
+    p.add_argument('-o', '--output', metavar='FILE', help='write the table here (default: stdout)')
+    p.add_argument('--overwrite', action='store_true', help='replace an existing -o file')
+    p.set_defaults(func=run)
+    return p
+
+
+def _images(folder: Path) -> dict:
+    if not folder.is_dir():
+        raise FileNotFoundError(f'not a folder: {folder}')
+    return {f.stem: f for f in sorted(folder.iterdir()) if f.suffix.lower() in IMAGE_EXTS}
+
+
+def _match(stem: str, files: dict):
+    if stem in files:
+        return files[stem]
+    prefixes = [s for s in files if stem.startswith(s + '_')]
+    return files[max(prefixes, key=len)] if prefixes else None
+
+
+def _parse_sources(specs):
+    out = []
+    for spec in specs:
+        name, sep, folder = spec.partition('=')
+        if not sep or not name or not folder:
+            raise ValueError(f'--source expects NAME=DIR, got {spec!r}')
+        out.append((name, Path(folder)))
+    return out
+
+
+def long_table(rows, fmt: str) -> str:
+    """``image,metric,value`` rows as csv, json or markdown text."""
+    if fmt == 'json':
+        return json.dumps([{'image': r[0], 'metric': r[1], 'value': r[2]} for r in rows],
+                          indent=2) + '\n'
+    if fmt == 'md':
+        lines = ['| image | metric | value |', '|---|---|---|']
+        lines += [f'| {i} | {m} | {v:.6g} |' for i, m, v in rows]
+        return '\n'.join(lines) + '\n'
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator='\n')
+    writer.writerow(['image', 'metric', 'value'])
+    writer.writerows([(i, m, repr(float(v))) for i, m, v in rows])
+    return buf.getvalue()
+
+
+def run(args) -> int:
+    from fusionbox.evaluation import get_metric, list_metrics, order_sources, read_for_protocol
+    from fusionbox.evaluation.functional import PROTOCOLS
+    from fusionbox.utils.io import atomic_write_text
+
+    if args.protocol not in PROTOCOLS:
+        print(f'error: unknown protocol {args.protocol!r}; choose from {", ".join(PROTOCOLS)}',
+              file=sys.stderr)
+        return 2
+    out = Path(args.output) if args.output else None
+    if out is not None and out.exists() and not args.overwrite:
+        print(f'error: {out} exists; pass --overwrite to replace it', file=sys.stderr)
+        return 1
+    fmt = args.format or (out.suffix.lstrip('.') if out is not None and
+                          out.suffix.lstrip('.') in ('csv', 'json', 'md') else 'csv')
+    try:
+        sources = _parse_sources(args.source)
+        names = (args.metrics.split(',') if args.metrics else
+                 [n for n in list_metrics(args.protocol)
+                  if args.gt or not get_metric(n).spec.needs_gt])
+        fns = {n: get_metric(n) for n in names}
+        for fn in fns.values():
+            fn.spec.impl(args.protocol)
+        fused_files = _images(Path(args.fused))
+        source_files = [(name, _images(folder)) for name, folder in sources]
+        gt_files = _images(Path(args.gt)) if args.gt else {}
+    except (ValueError, KeyError, FileNotFoundError) as e:
+        print(f'error: {e.args[0] if e.args else e}', file=sys.stderr)
+        return 2
+
+    rows, skipped = [], []
+    src_names = [n for n, _ in sources]
+    for stem, fused_path in fused_files.items():
+        paths = [_match(stem, files) for _, files in source_files]
+        if any(p is None for p in paths):
+            skipped.append(stem)
+            continue
+        srcs = [read_for_protocol(p, args.protocol) for p in paths]
+        srcs = order_sources(srcs, src_names, args.protocol)
+        fused = read_for_protocol(fused_path, args.protocol)
+        gt_path = _match(stem, gt_files) if gt_files else None
+        gt = read_for_protocol(gt_path, 'standard') if gt_path is not None else None
+        for name, fn in fns.items():
+            if fn.spec.needs_gt and gt is None:
+                continue
+            rows.append((stem, name, fn(fused, srcs, gt, protocol=args.protocol)))
+    if skipped:
+        print(f'warning: no matching sources for {len(skipped)} fused image(s): '
+              f'{", ".join(skipped[:5])}', file=sys.stderr)
+    if not rows:
+        print('error: no fused image could be matched with its sources', file=sys.stderr)
+        return 1
+
+    text = long_table(rows, fmt)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(out, text, overwrite=args.overwrite)
+    stream = sys.stderr if out is None else sys.stdout
+    print(f'# {len({r[0] for r in rows})} images, task {args.task}, protocol {args.protocol}',
+          file=stream)
+    for name in names:
+        vals = [v for _, m, v in rows if m == name]
+        if vals:
+            direction = '+' if fns[name].higher_is_better else '-'
+            print(f'{name:<10} {sum(vals) / len(vals):.6g}  ({direction})', file=stream)
+    return 0

@@ -1,0 +1,203 @@
+"""Build (or find in the cache) the embedded benchmark on disk, atomically.
+
+Folder layout, the standard one that :class:`MultiSourceFusionDataset` reads::
+
+    <root>/<version>-seed<seed>-s<size>/<task>/<split>/<source>/<stem>.png
+                                                      /gt/<stem>.png      (mef, mff)
+                                                      /masks/<stem>.png   (ivf, mff)
+                                                      /meta.json          (written last)
+
+Each split folder is generated into a temporary sibling and renamed into place when complete,
+so a reader never sees half a split; when two processes race, the first rename wins and the
+other discards its copy. A split folder without a valid ``meta.json`` or with too few samples
+is regenerated. Sample ``i`` depends only on ``(seed, task, split, i, size)``, so a cache made
+for more samples serves fewer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, Iterable
+
+import cv2
+import numpy as np
+
+from fusionbox.structures import TASKS, task_index
+from fusionbox.utils.paths import cache_root
+
+from . import ivf, mef, mff, mif
+from .common import SPLITS
+
+#: Bump when a generator changes what it writes (old caches are then left alone).
+EMBEDDED_VERSION = 'v1'
+#: Sample counts per split when none is given.
+DEFAULT_NUM_SAMPLES = {'train': 32, 'val': 4, 'test': 8}
+#: The generator module of every task (each has ``SOURCES`` and ``generate(rng, split, size)``).
+GENERATORS = {'ivf': ivf, 'mif': mif, 'mef': mef, 'mff': mff}
+#: Tasks that have a ground truth / masks in the embedded benchmark.
+HAS_GT = ('mef', 'mff')
+HAS_MASK = ('ivf', 'mff')
+GT_DIR, MASK_DIR, META = 'gt', 'masks', 'meta.json'
+
+
+def embedded_sources(task: str) -> tuple:
+    """The source folder names of ``task`` in the embedded benchmark, in model order."""
+    task_index(task)
+    return GENERATORS[task].SOURCES
+
+
+def embedded_split_dir(
+    task: str, split: str, seed: int = 0, size: int = 128, root: str | Path | None = None
+) -> Path:
+    """Where a split lives: ``<root>/<version>-seed<seed>-s<size>/<task>/<split>``."""
+    root = Path(root) if root is not None else cache_root() / 'embedded'
+    return root / f'{EMBEDDED_VERSION}-seed{seed}-s{size}' / task / split
+
+
+def stem_of(task: str, split: str, index: int) -> str:
+    """File stem of sample ``index`` (zero-padded so that sorting keeps the order)."""
+    return f'{task}-{split}-{index:05d}'
+
+
+def _is_complete(folder: Path, task: str, num_samples: int) -> bool:
+    try:
+        meta = json.loads((folder / META).read_text())
+    except (OSError, ValueError):
+        return False
+    if meta.get('version') != EMBEDDED_VERSION or meta.get('num_samples', 0) < num_samples:
+        return False
+    dirs = (
+        list(embedded_sources(task)) + [GT_DIR] * (task in HAS_GT) + [MASK_DIR] * (task in HAS_MASK)
+    )
+    stems = [stem_of(task, folder.name, i) for i in (0, num_samples - 1)]
+    return all((folder / d / f'{s}.png').is_file() for d in dirs for s in stems)
+
+
+def _write_png(path: Path, image: np.ndarray) -> None:
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    if not cv2.imwrite(str(path), image):
+        raise OSError(f'could not write {path}')
+
+
+def _generate_into(
+    folder: Path, task: str, split: str, seed: int, size: int, num_samples: int
+) -> None:
+    gen = GENERATORS[task]
+    for d in gen.SOURCES + (GT_DIR,) * (task in HAS_GT) + (MASK_DIR,) * (task in HAS_MASK):
+        (folder / d).mkdir(parents=True, exist_ok=True)
+    infos = {}
+    for i in range(num_samples):
+        rng = np.random.default_rng([seed, task_index(task), SPLITS.index(split), i, size])
+        sample = gen.generate(rng, split, size)
+        stem = stem_of(task, split, i)
+        for name, image in zip(gen.SOURCES, sample['sources']):
+            _write_png(folder / name / f'{stem}.png', image)
+        if task in HAS_GT:
+            _write_png(folder / GT_DIR / f'{stem}.png', sample['gt'])
+        if task in HAS_MASK:
+            _write_png(folder / MASK_DIR / f'{stem}.png', sample['mask'])
+        infos[stem] = sample.get('info', {})
+    meta = dict(
+        version=EMBEDDED_VERSION,
+        task=task,
+        split=split,
+        seed=seed,
+        size=size,
+        num_samples=num_samples,
+        sources=list(gen.SOURCES),
+        gt=GT_DIR if task in HAS_GT else None,
+        mask=MASK_DIR if task in HAS_MASK else None,
+        samples=infos,
+    )
+    (folder / META).write_text(json.dumps(meta, indent=1) + '\n')
+
+
+def build_embedded_split(
+    task: str,
+    split: str,
+    seed: int = 0,
+    size: int = 128,
+    num_samples: int | None = None,
+    root: str | Path | None = None,
+) -> Path:
+    """Make sure one split is on disk (generate it atomically if needed) and return its folder.
+
+    Args:
+        task: one of :data:`fusionbox.structures.TASKS`.
+        split: 'train', 'val' or 'test'.
+        seed: the random seed. Defaults to 0.
+        size: image side in pixels (>= 32). Defaults to 128.
+        num_samples: samples to have; defaults to :data:`DEFAULT_NUM_SAMPLES` of the split.
+        root: the cache folder; defaults to ``cache_root()/embedded``.
+    """
+    task_index(task)
+    if split not in SPLITS:
+        raise ValueError(f'unknown split {split!r}; expected one of {SPLITS}')
+    if size < 32:
+        raise ValueError(f'embedded images need size >= 32, got {size}')
+    num_samples = DEFAULT_NUM_SAMPLES[split] if num_samples is None else int(num_samples)
+    if num_samples < 1:
+        raise ValueError(f'num_samples must be >= 1, got {num_samples}')
+    final = embedded_split_dir(task, split, seed, size, root)
+    if _is_complete(final, task, num_samples):
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{split}-', dir=final.parent))
+    try:
+        _generate_into(tmp, task, split, seed, size, num_samples)
+        _publish(tmp, final, task, num_samples)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def _publish(tmp: Path, final: Path, task: str, num_samples: int) -> None:
+    """Rename ``tmp`` to ``final``; a complete ``final`` made by a racing process wins."""
+    for _ in range(5):
+        try:
+            os.rename(tmp, final)
+            return
+        except OSError:  # final exists (not empty)
+            if _is_complete(final, task, num_samples):
+                return
+            stale = final.with_name(f'.stale-{final.name}-{uuid.uuid4().hex[:8]}')
+            try:
+                os.rename(final, stale)
+            except FileNotFoundError:
+                pass
+            else:
+                shutil.rmtree(stale, ignore_errors=True)
+        time.sleep(0.05)
+    raise OSError(f'could not move the generated split into {final}')
+
+
+def build_embedded_benchmark(
+    root: str | Path | None = None,
+    seed: int = 0,
+    size: int = 128,
+    tasks: Iterable[str] = TASKS,
+    splits: Iterable[str] = SPLITS,
+    num_samples: Dict[str, int] | None = None,
+) -> Path:
+    """Build every (task, split) of the embedded benchmark; return ``<root>/<version>-...``.
+
+    Args:
+        root: the cache folder; defaults to ``cache_root()/embedded``.
+        seed: the random seed. Defaults to 0.
+        size: image side in pixels. Defaults to 128.
+        tasks: tasks to build. Defaults to all of :data:`TASKS`.
+        splits: splits to build. Defaults to ('train', 'val', 'test').
+        num_samples: samples per split; defaults to :data:`DEFAULT_NUM_SAMPLES`.
+    """
+    counts = {**DEFAULT_NUM_SAMPLES, **(num_samples or {})}
+    for task in tasks:
+        for split in splits:
+            build_embedded_split(task, split, seed, size, counts[split], root)
+    return embedded_split_dir(TASKS[0], 'train', seed, size, root).parents[1]

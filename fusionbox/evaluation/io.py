@@ -1,0 +1,75 @@
+"""Read images the way each protocol's evaluator reads them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .functional.base import PROTOCOLS, matlab_rgb2gray
+
+
+def _imread(path) -> np.ndarray:
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise FileNotFoundError(f'cannot read image {path}')
+    if img.dtype != np.uint8:
+        raise ValueError(f'{path}: only 8-bit images are supported, got {img.dtype}')
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = img[..., :3]
+    if img.ndim == 3:
+        img = img[..., ::-1]  # BGR -> RGB
+    return np.ascontiguousarray(img)
+
+
+def to_protocol_array(img: np.ndarray, protocol: str) -> np.ndarray:
+    """Convert a uint8 grey (H, W) or RGB (H, W, 3) image to what ``protocol`` computes on.
+
+    * ``standard``: float64 grey; colour through BT.601 luma (unrounded).
+    * ``cddfuse``: float32 grey, ``round(cvtColor(BGR2GRAY))`` on float32 (CDDFuse's
+      ``image_read_cv2(path, 'GRAY')``).
+    * ``vifb``: uint8 as stored, colour kept (VIFB evaluates colour images per channel).
+    * ``tang``: uint8 grey, MATLAB ``rgb2gray`` where there are three channels.
+    """
+    if protocol not in PROTOCOLS:
+        raise ValueError(f'unknown metric protocol {protocol!r}; expected one of '
+                         f'{tuple(PROTOCOLS)}')
+    img = np.asarray(img)
+    colour = img.ndim == 3 and img.shape[2] == 3
+    if img.ndim == 3 and not colour:
+        img = img[..., 0]
+    if protocol == 'vifb':
+        return img.astype(np.uint8)
+    if protocol == 'tang':
+        return matlab_rgb2gray(img.astype(np.uint8)) if colour else img.astype(np.uint8)
+    if protocol == 'cddfuse':
+        if not colour:
+            return img.astype(np.float32)
+        rgb = img.astype(np.float32)
+        return np.round(cv2.cvtColor(np.ascontiguousarray(rgb[..., ::-1]), cv2.COLOR_BGR2GRAY))
+    if colour:
+        return img.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    return img.astype(np.float64)
+
+
+def read_for_protocol(path, protocol: str = 'standard') -> np.ndarray:
+    """Read ``path`` (8-bit grey or colour) as ``protocol``'s evaluator does; see
+    :func:`to_protocol_array`."""
+    return to_protocol_array(_imread(Path(path)), protocol)
+
+
+def from_unit_tensor(x, protocol: str = 'standard') -> np.ndarray:
+    """A model output in [0, 1] (tensor or array, (1, H, W) / (H, W)) to ``protocol``'s input.
+
+    ``standard`` keeps the float values (x 255); the published protocols first quantise to
+    8 bits, as their evaluators read saved 8-bit images.
+    """
+    if hasattr(x, 'detach'):
+        x = x.detach().cpu().float().numpy()
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 3:
+        x = x[0] if x.shape[0] == 1 else np.moveaxis(x, 0, -1)
+    x = np.clip(x, 0.0, 1.0) * 255.0
+    if protocol == 'standard':
+        return x
+    return to_protocol_array(np.round(x).astype(np.uint8), protocol)

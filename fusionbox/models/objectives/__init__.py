@@ -1,0 +1,6 @@
+"""Training objectives (registry ``OBJECTIVES``): how a backbone is trained and sampled."""
+
+from .base_objective import BaseObjective
+from .regression import Regression
+
+__all__ = ['BaseObjective', 'Regression']

@@ -1,0 +1,242 @@
+"""The pseudo-label pipeline: priors -> candidates -> task-aware selection -> Fusion Refiner.
+
+:class:`PseudoLabelPipeline` makes the label of one sample; :func:`run_pipeline` runs it over a
+dataset in worker processes, resumably, and writes for every sample
+
+* ``OUTDIR/labels/<stem>.png``: the refined pseudo-label (colour when a source is colour);
+* ``OUTDIR/selected/<stem>.png``: the selected candidate before refinement;
+* ``OUTDIR/provenance/<stem>.json``: candidates, their metrics and scores, the pick, the
+  refiner's findings and actions (written last: its presence marks the sample finished).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import multiprocessing as mp
+import time
+from pathlib import Path
+from typing import Dict, List, Mapping, Sequence
+
+from fusionbox.registry import PRIORS, REFINERS, SELECTORS
+from fusionbox.structures import task_index
+from fusionbox.utils.io import atomic_write_json
+
+from .image_io import read_image, read_sources, write_image
+from .ops import recompose, split_luma
+from .priors.adapters import MissingResult
+
+#: Priors run by default for each task (registry names).
+DEFAULT_PRIORS: Dict[str, tuple] = {
+    'ivf': ('Average', 'ChooseMax', 'PCA', 'LaplacianPyramid', 'DWT', 'GFF', 'ADF', 'MGFF'),
+    'mif': ('Average', 'ChooseMax', 'PCA', 'LaplacianPyramid', 'DWT', 'GFF', 'ADF', 'MGFF'),
+    'mef': ('Average', 'PCA', 'LaplacianPyramid', 'DWT', 'GFF', 'MGFF', 'Mertens'),
+    'mff': ('Average', 'LaplacianPyramid', 'DWT', 'GFF', 'MGFF', 'FocusMap'),
+}
+
+PriorSpec = str | Mapping
+
+
+def _build(registry, spec, what: str):
+    if not isinstance(spec, str | Mapping):
+        return spec  # already built
+    cfg = dict(type=spec) if isinstance(spec, str) else dict(spec)
+    if registry.get(cfg['type']) is None:
+        raise KeyError(
+            f'unknown {what} {cfg["type"]!r}; registered: '
+            f'{", ".join(sorted(registry.module_dict))}'
+        )
+    return registry.build(cfg)
+
+
+class PseudoLabelPipeline:
+    """Make the pseudo-label of one sample.
+
+    Args:
+        task: one of :data:`fusionbox.structures.TASKS`.
+        priors: prior names or configs. Defaults to None (:data:`DEFAULT_PRIORS` of the task).
+        results: external results folders ``{name: folder}`` added as
+            :class:`~.priors.ResultsFolder` candidates. Defaults to None.
+        selector: selector config. Defaults to None (``TaskAwareSelector``).
+        refiner: refiner config; False turns refinement off. Defaults to None
+            (``FusionRefiner``).
+    """
+
+    def __init__(
+        self,
+        task: str,
+        priors: Sequence[PriorSpec] | None = None,
+        results: Mapping[str, str] | None = None,
+        selector=None,
+        refiner=None,
+    ) -> None:
+        task_index(task)
+        self.task = task
+        specs = list(DEFAULT_PRIORS[task] if priors is None else priors)
+        specs += [
+            dict(type='ResultsFolder', root=str(root), name=name)
+            for name, root in (results or {}).items()
+        ]
+        if not specs:
+            raise ValueError('no prior given')
+        self.priors = [_build(PRIORS, s, 'prior') for s in specs]
+        names = [p.name for p in self.priors]
+        if len(set(names)) != len(names):
+            raise ValueError(f'two priors share a name: {names}')
+        self.selector = _build(SELECTORS, selector or 'TaskAwareSelector', 'selector')
+        self.refiner = (
+            None if refiner is False else _build(REFINERS, refiner or 'FusionRefiner', 'refiner')
+        )
+
+    def __call__(self, sample: dict) -> dict:
+        """Label one ``data_list`` entry; returns ``label``, ``selected`` (images in [0, 1],
+        grey or RGB) and ``provenance`` (a JSON-able dict)."""
+        t0 = time.perf_counter()
+        sources = read_sources(sample['source_paths'])
+        lumas, chroma = split_luma(sources)  # (N, H, W), (H, W, 2) or None
+        gt = None
+        if sample.get('gt_path'):
+            gt = split_luma([read_image(sample['gt_path'])])[0][0]
+        candidates, missing = {}, {}
+        for prior in self.priors:
+            try:
+                candidates[prior.name] = prior(sources, sample)
+            except MissingResult as exc:
+                if getattr(prior, 'missing', 'error') != 'skip':
+                    raise
+                missing[prior.name] = str(exc)
+        selection = self.selector.select(candidates, lumas, self.task, gt)
+        selected = candidates[selection.pick]
+        record = dict(
+            stem=sample['stem'],
+            task=self.task,
+            source_paths=list(sample['source_paths']),
+            source_names=list(sample.get('source_names', [])),
+            colour=chroma is not None,
+            candidates={
+                n: dict(score=selection.scores[n], metrics=selection.metrics[n]) for n in candidates
+            },
+            missing_candidates=missing,
+            **selection.to_dict(),
+        )
+        record.pop('scores'), record.pop('metrics')
+        label = selected
+        if self.refiner is not None:
+
+            def scorer(image):
+                return self.selector.score(image, selection, lumas, self.task, gt)[0]
+
+            refinement = self.refiner.refine(
+                selected, lumas, self.task, scorer, score=selection.scores[selection.pick]
+            )
+            label = refinement.image
+            record['refinement'] = refinement.to_dict()
+        else:
+            score = selection.scores[selection.pick]
+            record['refinement'] = dict(
+                score_selected=score, score_refined=score, gain=0.0, actions=[], disabled=True
+            )
+        record['seconds'] = round(time.perf_counter() - t0, 3)
+        return dict(
+            label=recompose(label, chroma), selected=recompose(selected, chroma), provenance=record
+        )
+
+
+# --- running over a dataset -----------------------------------------------------------------
+def output_paths(out_dir, stem: str) -> dict:
+    out = Path(out_dir)
+    return dict(
+        label=out / 'labels' / f'{stem}.png',
+        selected=out / 'selected' / f'{stem}.png',
+        provenance=out / 'provenance' / f'{stem}.json',
+    )
+
+
+def is_finished(out_dir, stem: str) -> bool:
+    paths = output_paths(out_dir, stem)
+    return paths['provenance'].is_file() and paths['label'].is_file()
+
+
+def process_and_write(pipeline: PseudoLabelPipeline, sample: dict, out_dir) -> dict:
+    """Label one sample and write its outputs atomically (provenance last)."""
+    result = pipeline(sample)
+    paths = output_paths(out_dir, sample['stem'])
+    write_image(paths['label'], result['label'])
+    write_image(paths['selected'], result['selected'])
+    record = result['provenance']
+    record['label_path'] = str(paths['label'])
+    record['selected_path'] = str(paths['selected'])
+    atomic_write_json(paths['provenance'], record)
+    return dict(stem=sample['stem'], pick=record['pick'], gain=record['refinement']['gain'])
+
+
+_WORKER: Dict[str, PseudoLabelPipeline] = {}
+
+
+def _worker_init(config: dict) -> None:
+    import cv2
+
+    cv2.setNumThreads(1)
+    import fusionbox.pseudo_labels  # noqa: F401  (registers the components)
+
+    _WORKER['pipeline'] = PseudoLabelPipeline(**config)
+
+
+def _worker_run(sample: dict, out_dir: str) -> dict:
+    return process_and_write(_WORKER['pipeline'], sample, out_dir)
+
+
+def run_pipeline(
+    samples: Sequence[dict],
+    out_dir,
+    config: dict,
+    workers: int = 1,
+    resume: bool = True,
+    progress: bool = True,
+) -> dict:
+    """Run the pipeline over ``samples`` (dataset ``data_list`` entries).
+
+    Args:
+        config: keyword arguments of :class:`PseudoLabelPipeline` (plain, picklable).
+        workers: worker processes; 1 runs in this process. Defaults to 1.
+        resume: skip samples whose outputs exist. Defaults to True.
+        progress: show a tqdm progress bar. Defaults to True.
+
+    Returns:
+        ``dict(done=[...], skipped=[stems])``.
+    """
+    from tqdm import tqdm
+
+    out_dir = Path(out_dir)
+    stems = [s['stem'] for s in samples]
+    if len(set(stems)) != len(stems):
+        dup = next(s for s in stems if stems.count(s) > 1)
+        raise ValueError(f'two samples share the stem {dup!r}; outputs are named by stem')
+    todo = [s for s in samples if not (resume and is_finished(out_dir, s['stem']))]
+    skipped = [s['stem'] for s in samples if s not in todo]
+    done: List[dict] = []
+    bar = tqdm(
+        total=len(todo),
+        desc=f'pseudo-labels {config.get("task", "")}',
+        disable=not progress or not todo,
+        unit='sample',
+    )
+    if workers <= 1 or len(todo) <= 1:
+        pipeline = PseudoLabelPipeline(**config)
+        for sample in todo:
+            done.append(process_and_write(pipeline, sample, out_dir))
+            bar.update()
+    else:
+        ctx = mp.get_context('spawn')
+        with futures.ProcessPoolExecutor(
+            min(workers, len(todo)), mp_context=ctx, initializer=_worker_init, initargs=(config,)
+        ) as pool:
+            jobs = {pool.submit(_worker_run, s, str(out_dir)): s['stem'] for s in todo}
+            try:
+                for job in futures.as_completed(jobs):
+                    done.append(job.result())
+                    bar.update()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    bar.close()
+    return dict(done=done, skipped=skipped)

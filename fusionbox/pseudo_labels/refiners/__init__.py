@@ -1,0 +1,43 @@
+"""The Fusion Refiner (registry REFINERS): the refiner class, and the degradation detectors and
+enhancers it combines (registered functions)."""
+
+from .components import (
+    ENHANCER_OF,
+    Finding,
+    boost_contrast,
+    correct_exposure,
+    denoise,
+    halo,
+    inject_detail,
+    lost_detail,
+    lost_intensity,
+    low_contrast,
+    noise,
+    poor_exposure,
+    restore_intensity,
+    suppress_halo,
+)
+from .fusion_refiner import DEFAULT_COMPONENTS, FusionRefiner, Refinement
+from .layers import Layers, decompose
+
+__all__ = [
+    'FusionRefiner',
+    'Refinement',
+    'DEFAULT_COMPONENTS',
+    'Layers',
+    'decompose',
+    'Finding',
+    'ENHANCER_OF',
+    'lost_detail',
+    'inject_detail',
+    'lost_intensity',
+    'restore_intensity',
+    'low_contrast',
+    'boost_contrast',
+    'poor_exposure',
+    'correct_exposure',
+    'noise',
+    'denoise',
+    'halo',
+    'suppress_halo',
+]

@@ -1,0 +1,109 @@
+import cv2
+import numpy as np
+import pytest
+
+import fusionbox.pseudo_labels  # noqa: F401
+from fusionbox.pseudo_labels.refiners import FusionRefiner, decompose
+from fusionbox.pseudo_labels.selectors import TaskAwareSelector
+from fusionbox.registry import REFINERS
+
+from .conftest import texture
+
+
+def test_detectors_and_enhancers_are_registered():
+    for name in (
+        'FusionRefiner',
+        'lost_detail',
+        'inject_detail',
+        'lost_intensity',
+        'restore_intensity',
+        'low_contrast',
+        'boost_contrast',
+        'poor_exposure',
+        'correct_exposure',
+        'noise',
+        'denoise',
+        'halo',
+        'suppress_halo',
+    ):
+        assert REFINERS.get(name) is not None, name
+
+
+def test_decompose_recomposes_exactly(tex):
+    layers = decompose(tex)
+    assert len(layers.details) == 3
+    np.testing.assert_allclose(layers.compose(), tex, atol=1e-5)
+
+
+def _layers(*images):
+    return [decompose(x) for x in images]
+
+
+def test_lost_detail_fires_on_a_blurred_label_only(tex):
+    src = _layers(tex, np.full_like(tex, 0.5))
+    blurred = cv2.GaussianBlur(tex, (0, 0), 2.0)
+    assert REFINERS.get('lost_detail')(decompose(blurred), src).degraded
+    assert not REFINERS.get('lost_detail')(decompose(tex), src).degraded
+
+
+def test_lost_intensity_fires_when_a_target_is_dimmed():
+    ir = np.full((64, 64), 0.2, np.float32)
+    ir[24:40, 24:40] = 0.9  # a hot target
+    vi = texture(64, 64)
+    src = _layers(ir, vi)
+    dimmed = (ir + vi) / 2
+    found = REFINERS.get('lost_intensity')(decompose(dimmed), src)
+    assert found.degraded and found.mask[32, 32] > 0.5 and found.mask[5, 5] == 0
+    kept = np.maximum(ir, vi)
+    assert not REFINERS.get('lost_intensity')(decompose(kept), src).degraded
+
+
+def test_noise_and_halo_detectors(tex):
+    tex = cv2.GaussianBlur(tex, (0, 0), 1.0)
+    src = _layers(tex, tex)
+    rng = np.random.default_rng(0)
+    noisy = np.clip(tex + 0.05 * rng.standard_normal(tex.shape), 0, 1).astype(np.float32)
+    assert REFINERS.get('noise')(decompose(noisy), src).degraded
+    assert not REFINERS.get('noise')(decompose(tex), src).degraded
+    overshoot = tex.copy()
+    overshoot[10:20, 10:20] = np.clip(overshoot[10:20, 10:20] + 0.4, 0, 1.5)
+    assert REFINERS.get('halo')(decompose(overshoot), src).degraded
+    assert not REFINERS.get('halo')(decompose(tex), src).degraded
+
+
+def test_poor_exposure_detector():
+    under = np.full((32, 32), 0.03, np.float32)
+    good = np.full((32, 32), 0.5, np.float32)
+    src = _layers(under, good)
+    assert REFINERS.get('poor_exposure')(decompose(under), src).degraded
+    assert not REFINERS.get('poor_exposure')(decompose(good), src).degraded
+
+
+@pytest.mark.parametrize('task', ['ivf', 'mif', 'mef', 'mff'])
+def test_refiner_never_lowers_the_score_and_improves_a_poor_label(task):
+    srcs = np.stack([texture(48, 48, 1), texture(48, 48, 2)])
+    srcs[0, 16:32, 16:32] = 0.95
+    selector = TaskAwareSelector()
+    rng = np.random.default_rng(0)
+    candidates = {
+        'avg': srcs.mean(0),
+        'blur': cv2.GaussianBlur(srcs.mean(0), (0, 0), 1.5),
+        'noisy': np.clip(srcs.mean(0) + 0.1 * rng.standard_normal((48, 48)), 0, 1).astype(
+            np.float32
+        ),
+    }
+    selection = selector.select(candidates, list(srcs), task)
+    refiner = FusionRefiner()
+    for name, label in candidates.items():
+
+        def scorer(img):
+            return selector.score(img, selection, list(srcs), task)[0]
+
+        result = refiner.refine(label, srcs, task, scorer)
+        assert result.score_after >= result.score_before
+        assert result.score_after == pytest.approx(scorer(result.image))
+        for action in result.actions:
+            if action.get('accepted'):
+                assert action['score_after'] > action['score_before']
+        if name == 'blur':
+            assert result.gain > 0
