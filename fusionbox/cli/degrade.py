@@ -8,7 +8,8 @@ Examples::
 Without ``--names`` every input is degraded on its own by every operation. With ``--names`` the
 inputs are the registered sources of one sample: each operation degrades the sources it is
 meant for (rain the visible image, stripes the infrared one) and one prompt names them.
-Outputs are PNG files ``OUTDIR/<input stem>.png`` plus ``OUTDIR/degradations.json`` (what was
+Outputs are PNG files ``OUTDIR/<input stem>.png`` (``OUTDIR/<name>/<input stem>.png`` with
+``--names``, the folder layout the datasets read) plus ``OUTDIR/degradations.json`` (what was
 applied, with the drawn strengths, and the prompt), written atomically; existing outputs are
 left alone unless ``--overwrite``.
 """
@@ -80,9 +81,12 @@ def run(args) -> int:
 
     inputs = [Path(p) for p in args.inputs]
     out_dir = Path(args.out)
-    outputs = [out_dir / f'{p.stem}.png' for p in inputs]
+    if source_names is None:
+        outputs = [out_dir / f'{p.stem}.png' for p in inputs]
+    else:  # a folder per source, as the folder layouts of the datasets
+        outputs = [out_dir / name / f'{p.stem}.png' for name, p in zip(source_names, inputs)]
     if len(set(outputs)) != len(outputs):
-        return _fail('two inputs share a file stem; their outputs would collide')
+        return _fail('two inputs share a file stem; their outputs would collide (give --names)')
     if not args.overwrite:
         existing = [str(p) for p in [*outputs, out_dir / MANIFEST] if p.exists()]
         if existing:

@@ -61,11 +61,13 @@ class DegradedFusionDataset(BaseDataset):
         lazy_init = kwargs.pop('lazy_init', False)
         kwargs.setdefault('serialize_data', False)
         super().__init__(
-            metainfo=copy.deepcopy(dict(self.dataset.metainfo)),
             pipeline=steps,
             lazy_init=True,
             **kwargs,
         )
+        # the wrapped dataset's metainfo as it is (passing it to BaseDataset would parse strings
+        # as meta files)
+        self._metainfo = copy.deepcopy(dict(self.dataset.metainfo))
         if not lazy_init:
             self.full_init()
 

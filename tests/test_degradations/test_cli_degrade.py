@@ -87,6 +87,27 @@ def test_degrade_a_named_pair_targets_each_source(images, tmp_path, capsys):
     assert 'infrared' in prompt and 'visible' in prompt and 'stripe' in prompt.lower()
     records = json.loads((out / 'degradations.json').read_text())['samples'][0]['degradations']
     assert {r['type']: r['sources'] for r in records} == {'Rain': ['vi'], 'StripeNoise': ['ir']}
+    assert (out / 'ir' / 'scene_ir.png').is_file() and (out / 'vi' / 'scene_vi.png').is_file()
+    same = [tmp_path / kind / 'pair.png' for kind in ('ir', 'vi')]  # a layout: same stems
+    for src, dst in zip((ir, vi), same):
+        dst.parent.mkdir()
+        dst.write_bytes(src.read_bytes())
+    assert (
+        main(
+            [
+                'degrade',
+                '--ops',
+                'haze',
+                '--names',
+                'ir,vi',
+                *map(str, same),
+                '-o',
+                str(tmp_path / 'o2'),
+            ]
+        )
+        == 0
+    )
+    assert (tmp_path / 'o2' / 'vi' / 'pair.png').is_file()
     assert (
         main(['degrade', '--ops', 'rain', '--names', 'ir', str(ir), '-o', str(out), '--overwrite'])
         == 2

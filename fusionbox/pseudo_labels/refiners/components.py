@@ -53,45 +53,51 @@ def _register(fn):
 def lost_detail(
     label: Layers,
     sources: List[Layers],
+    levels: Sequence[int] = (0,),
     ratio: float = 0.75,
     floor: float = 2.0 / 255,
     window: int = 2,
     min_fraction: float = 0.05,
 ) -> Finding:
-    """Lost texture / detail. Per detail level, local detail energy ``box(|d|, window)`` of the
-    label is compared with the strongest source's; a pixel with significant source detail
-    (energy > ``floor``) has lost detail where the label keeps less than ``ratio`` of it.
-    Degraded when more than ``min_fraction`` of the significant pixels lost detail."""
-    masks, lost, significant = [], 0, 0
-    for k, d in enumerate(label.details):
-        e_src = np.max([box(np.abs(s.details[k]), window) for s in sources], axis=0)
-        e_lab = box(np.abs(d), window)
-        sig = e_src > floor
-        gone = sig & (e_lab < ratio * e_src)
-        lost, significant = lost + int(gone.sum()), significant + int(sig.sum())
-        masks.append(np.clip((e_src - e_lab) / (e_src + _TINY), 0, 1) * sig)
-    frac = lost / max(significant, 1)
+    """Lost texture / detail. The local detail energy ``box(sum_k |d_k|, window)`` over the
+    detail ``levels`` (finest first) of the label is compared with that of the source with the
+    most; a pixel with significant source detail (energy > ``floor``) has lost detail where the
+    label keeps less than ``ratio`` of it. Degraded when more than ``min_fraction`` of the
+    significant pixels lost detail. (Coarse levels are left out by default: a defocused or
+    over-exposed source carries large-scale energy that is not detail.)"""
+    e_src = np.stack([_energy(s, levels, window) for s in sources])  # (N, H, W)
+    e_lab = _energy(label, levels, window)
+    strongest = e_src.max(0)
+    sig = strongest > floor
+    gone = sig & (e_lab < ratio * strongest)
+    frac = float(gone.sum() / max(int(sig.sum()), 1))
+    mask = np.clip((strongest - e_lab) / (strongest + _TINY), 0, 1) * sig
     return Finding(
         frac > min_fraction,
         frac,
         min_fraction,
-        f'fraction of detail-bearing pixels keeping < {ratio} of the best source ' f'detail energy',
-        extra=dict(masks=masks),
+        f'fraction of detail-bearing pixels keeping < {ratio} of the best source detail energy',
+        mask=mask.astype(np.float32),
+        extra=dict(levels=tuple(levels), choose=weighted_argmax(e_src)),
     )
+
+
+def _energy(layers: Layers, levels: Sequence[int], window: int) -> np.ndarray:
+    return box(sum(np.abs(layers.details[k]) for k in levels), window)
 
 
 @_register
 def inject_detail(
-    label: Layers, sources: List[Layers], finding: Finding, strength: float = 1.0, window: int = 2
+    label: Layers, sources: List[Layers], finding: Finding, strength: float = 1.0
 ) -> Layers:
-    """Inject, inside the per-level masks, the detail of the source with the most local detail
-    energy at each pixel."""
+    """Inside the mask, replace the label's detail (the detector's levels, together) by that of
+    the source with the most local detail energy at each pixel, so that the injected detail is
+    coherent across scales."""
     out = label.copy()
-    for k, mask in enumerate(finding.extra['masks']):
-        stack = np.stack([s.details[k] for s in sources])  # (N, H, W)
-        choose = weighted_argmax(np.stack([box(np.abs(d), window) for d in stack]))
-        best = (choose * stack).sum(0)
-        out.details[k] = out.details[k] + strength * mask * (best - out.details[k])
+    weight = strength * finding.mask
+    for k in finding.extra['levels']:
+        best = (finding.extra['choose'] * np.stack([s.details[k] for s in sources])).sum(0)
+        out.details[k] = out.details[k] + weight * (best - out.details[k])
     return out
 
 
