@@ -4,21 +4,55 @@ from __future__ import annotations
 import os
 import os.path as osp
 
+import torch
+import torch.distributed as torch_dist
+from mmengine.device import get_device
+from mmengine.dist import is_main_process
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-from fusionbox.registry import RUNNERS
+from fusionbox.registry import MODEL_WRAPPERS, RUNNERS
 
 
 @RUNNERS.register_module()
 class FusionRunner(Runner):
     """MMEngine :class:`~mmengine.runner.Runner` whose checkpoints are written atomically.
 
-    A checkpoint is first written under a temporary name in the same folder and renamed over the
+    Two changes to MMEngine's behaviour:
+
+    * distributed runs on CPUs (gloo): MMEngine 0.10.7 calls ``torch.cuda.set_device`` when it
+      initialises the process group, which a CPU build of torch lacks, so with no CUDA device the
+      group is initialised here from torchrun's environment (``--launcher pytorch``); and it passes ``device_ids=[LOCAL_RANK]`` to
+      ``DistributedDataParallel``, which torch rejects for CPU modules; here CPU models are
+      wrapped with ``device_ids=None``, GPU runs are unchanged;
+    * a checkpoint is first written under a temporary name in the same folder and renamed over the
     final name only once complete, so an interrupted save never leaves a truncated ``iter_N.pth``
     that ``--resume`` would pick up.
     """
 
+    def setup_env(self, env_cfg: dict) -> None:
+        if (self._launcher != 'none' and not torch.cuda.is_available()
+                and not torch_dist.is_initialized()):
+            if self._launcher != 'pytorch':
+                raise RuntimeError(f'launcher {self._launcher!r} needs CUDA here; on CPUs use '
+                                   'torchrun with --launcher pytorch')
+            backend = env_cfg.get('dist_cfg', {}).get('backend', 'gloo')
+            torch_dist.init_process_group(backend=backend)
+        super().setup_env(env_cfg)
+
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs) -> None:
         tmp_name = f'.{filename}.partial'
         super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
-        os.replace(osp.join(out_dir, tmp_name), osp.join(out_dir, filename))
+        if is_main_process():  # MMEngine writes checkpoints on the main process only
+            os.replace(osp.join(out_dir, tmp_name), osp.join(out_dir, filename))
+
+    def wrap_model(self, model_wrapper_cfg, model):
+        if not self.distributed or get_device() != 'cpu' or is_model_wrapper(model):
+            return super().wrap_model(model_wrapper_cfg, model)
+        wrapper_cfg = dict(model_wrapper_cfg or {})
+        wrapper_cfg.setdefault('type', 'MMDistributedDataParallel')
+        wrapper_cfg.setdefault('broadcast_buffers', False)
+        wrapper_cfg.setdefault('find_unused_parameters',
+                               self.cfg.get('find_unused_parameters', False))
+        return MODEL_WRAPPERS.build(wrapper_cfg,
+                                    default_args=dict(module=model.to('cpu'), device_ids=None))

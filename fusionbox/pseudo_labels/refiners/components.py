@@ -10,7 +10,7 @@ inside the mask. Both are functions registered in REFINERS under their names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List
+from typing import List, Sequence
 
 import cv2
 import numpy as np

@@ -25,14 +25,15 @@ from fusionbox.structures import task_index
 
 #: Default metric weights per task (metrics of :mod:`fusionbox.evaluation.functional`).
 DEFAULT_TASK_METRICS: Dict[str, Dict[str, float]] = {
-    # information transfer, edge preservation, visual fidelity, complementary info, contrast
-    'ivf': {'MI': 1.0, 'Qabf': 1.0, 'VIF': 1.0, 'SCD': 0.5, 'SD': 0.5},
-    # structural fidelity to both modalities, edges, information, contrast
-    'mif': {'MI': 1.0, 'Qabf': 1.0, 'SSIM': 1.0, 'VIF': 0.5, 'SD': 0.5},
+    # edge and visual-information transfer, perceived contrast; MI at half weight because it
+    # rewards copying pixels of one source (choose-max) far beyond its visual merit
+    'ivf': {'Qabf': 1.0, 'VIF': 1.0, 'Qcb': 1.0, 'MI': 0.5, 'SCD': 0.5, 'SD': 0.5},
+    # structural fidelity to both modalities, edges, visual information, contrast
+    'mif': {'Qabf': 1.0, 'VIF': 1.0, 'SSIM': 1.0, 'Qcb': 0.5, 'MI': 0.5, 'SD': 0.5},
     # edges and structure of the well-exposed parts, information content
     'mef': {'Qabf': 1.0, 'SSIM': 1.0, 'EN': 1.0, 'VIF': 0.5},
-    # gradients of the in-focus source (edges), sharpness, information
-    'mff': {'Qabf': 1.0, 'MI': 0.5, 'SF': 0.5, 'AG': 0.5},
+    # gradients of the in-focus source (edges), perceived sharpness, information
+    'mff': {'Qabf': 1.0, 'Qcb': 1.0, 'SF': 0.5, 'AG': 0.5, 'MI': 0.5},
 }
 
 
@@ -118,8 +119,10 @@ class TaskAwareSelector:
         gt: np.ndarray | None = None,
         skipped: dict | None = None,
     ) -> Dict[str, float]:
-        """Raw metric values of ``image`` (luma in [0, 1]) against ``sources`` (lumas)."""
-        fused = np.asarray(image, np.float64) * 255.0
+        """Raw metric values of ``image`` (luma in [0, 1], rounded to 8 bits as it will be
+        saved) against ``sources`` (lumas in [0, 1])."""
+        # scored as it is written: 8-bit (a label is saved as an 8-bit PNG)
+        fused = np.round(np.clip(np.asarray(image, np.float64), 0, 1) * 255.0)
         srcs = [np.asarray(s, np.float64) * 255.0 for s in sources]
         ref = None if gt is None else np.asarray(gt, np.float64) * 255.0
         values = {}
