@@ -4,7 +4,7 @@ import sys
 
 from fusionbox.apis.demo import run_demo
 
-DEFAULT_CONFIG = 'configs/allinone/allinone_unet-s_reg_ivf-mif-mef-mff.py'
+DEFAULT_CONFIG = 'configs/allinone/allinone_unet-t_reg_ivf-mif-mef-mff.py'
 
 
 def main(argv=None) -> int:

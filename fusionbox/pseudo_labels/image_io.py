@@ -8,7 +8,7 @@ from typing import List, Sequence
 import cv2
 import numpy as np
 
-from fusionbox.utils.io import atomic_imwrite
+from fusionbox.utils.io import atomic_path
 
 
 def read_image(path) -> np.ndarray:
@@ -58,5 +58,10 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def write_image(path, image: np.ndarray) -> None:
-    """Write a [0, 1] grey (H, W) or RGB (H, W, 3) image atomically as 8-bit."""
-    atomic_imwrite(path, to_uint8(image))
+    """Write a [0, 1] grey (H, W) or RGB (H, W, 3) image atomically as an 8-bit file."""
+    path = Path(path)
+    ok, data = cv2.imencode(path.suffix or '.png', to_uint8(image))
+    if not ok:
+        raise OSError(f'could not encode image {path}')
+    with atomic_path(path) as tmp:
+        data.tofile(str(tmp))
