@@ -4,7 +4,7 @@ Layout: ``data_preprocessors`` (MODELS), ``backbones`` (BACKBONES), ``losses`` (
 ``objectives`` (OBJECTIVES) and ``fusers`` (MODELS).
 """
 
-from . import backbones, data_preprocessors, fusers, losses, objectives
+from . import backbones, data_preprocessors, fusers, losses, objectives, solvers  # noqa: F401
 from .backbones import UNet
 from .data_preprocessors import FusionDataPreprocessor
 from .fusers import AllInOneFuser

@@ -1,0 +1,294 @@
+"""Diffusion Transformer (DiT) over any number of source images.
+
+Conventions (as in :mod:`.unet`): images (B, C, H, W) in [0, 1]; sources stacked (B, N, C, H, W);
+time t in [0, 1] with t = 0 the sources and t = 1 the fused image. Sections follow DiT's
+``models.py``: embeddings, blocks, final layer, the network with its size presets.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from fusionbox.models.layers import (
+    AdaLNModulation,
+    Attention,
+    Mlp,
+    SourceTokenizer,
+    modulate,
+    sincos_pos_embed_2d,
+    unpatchify,
+)
+from fusionbox.registry import BACKBONES
+from fusionbox.structures import TASKS
+
+from .unet import timestep_embedding
+
+# --- embeddings ----------------------------------------------------------------------------------
+
+
+def _mlp(in_dim: int, dim: int) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(in_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
+
+
+class ConditionEmbedding(nn.Module):
+    """Condition c (B, D) = task embedding [+ time MLP(sinusoid(t))] [+ prompt MLP(prompt)]."""
+
+    def __init__(
+        self, dim: int, num_tasks: int, with_time: bool, prompt_dim: int | None, freq_dim: int = 256
+    ) -> None:
+        super().__init__()
+        self.freq_dim = freq_dim
+        self.task = nn.Embedding(num_tasks, dim)
+        self.time = _mlp(freq_dim, dim) if with_time else None
+        self.prompt = _mlp(prompt_dim, dim) if prompt_dim else None
+
+    def forward(
+        self, task: torch.Tensor, t: torch.Tensor | None, prompt_emb: torch.Tensor | None
+    ) -> torch.Tensor:
+        c = self.task(task)  # (B, D)
+        if t is not None:
+            if self.time is None:
+                raise ValueError('the backbone got a time t but was built with with_time=False')
+            t = t.expand(task.shape[0]) if t.dim() == 0 else t
+            c = c + self.time(timestep_embedding(t, self.freq_dim).to(c.dtype))
+        if prompt_emb is not None:
+            if self.prompt is None:
+                raise ValueError(
+                    'the backbone got a prompt embedding but was built with prompt_dim=None'
+                )
+            c = c + self.prompt(prompt_emb)
+        return c
+
+
+# --- blocks --------------------------------------------------------------------------------------
+
+
+def _layer_norm(dim: int) -> nn.LayerNorm:
+    return nn.LayerNorm(dim, elementwise_affine=False, eps=1e-6)
+
+
+class DiTBlock(nn.Module):
+    """Transformer block with adaLN-Zero: ``x + gate * f(norm(x) * (1 + scale) + shift)``."""
+
+    def __init__(self, dim: int, num_heads: int, mlp_ratio: float = 4.0) -> None:
+        super().__init__()
+        self.norm1, self.norm2 = _layer_norm(dim), _layer_norm(dim)
+        self.attn = Attention(dim, num_heads)
+        self.mlp = Mlp(dim, int(dim * mlp_ratio))
+        self.adaLN = AdaLNModulation(dim, 6)
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        shift1, scale1, gate1, shift2, scale2, gate2 = self.adaLN(c).unbind(1)  # each (B, D)
+        x = x + gate1[:, None] * self.attn(modulate(self.norm1(x), shift1, scale1))[0]
+        return x + gate2[:, None] * self.mlp(modulate(self.norm2(x), shift2, scale2))  # (B, T, D)
+
+
+# --- final layer ---------------------------------------------------------------------------------
+
+
+class FinalLayer(nn.Module):
+    """adaLN-modulated norm and a linear map of each token to its p x p x C_out patch."""
+
+    def __init__(self, dim: int, patch_size: int, out_channels: int) -> None:
+        super().__init__()
+        self.norm = _layer_norm(dim)
+        self.adaLN = AdaLNModulation(dim, 2)
+        self.linear = nn.Linear(dim, patch_size * patch_size * out_channels)
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        shift, scale = self.adaLN(c).unbind(1)
+        return self.linear(modulate(self.norm(x), shift, scale))  # (B, T, p * p * C_out)
+
+
+# --- networks ------------------------------------------------------------------------------------
+
+
+class DiTBase(nn.Module):
+    """What :class:`DiT` and ``MoEDiT`` share: inputs, condition, tokens, final layer, init.
+
+    A subclass defines :attr:`arch_zoo`, builds ``self.blocks``, implements
+    :meth:`forward_blocks` and calls :meth:`_init_weights` at the end of its constructor.
+    Arguments are those of :class:`DiT`.
+    """
+
+    arch_zoo: dict[str, dict] = {}
+    arch_keys = ('depth', 'embed_dims', 'num_heads', 'mlp_ratio')
+
+    def __init__(
+        self,
+        arch: str | dict,
+        patch_size: int,
+        in_channels: int,
+        out_channels: int | None,
+        state_channels: int,
+        num_tasks: int,
+        with_time: bool,
+        prompt_dim: int | None,
+        base: str,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if isinstance(arch, str):
+            if arch not in self.arch_zoo:
+                raise KeyError(f'unknown {name} arch {arch!r}; presets: {sorted(self.arch_zoo)}')
+            arch = self.arch_zoo[arch]
+        missing = set(self.arch_keys) - set(arch)
+        if missing:
+            raise KeyError(f'{name} arch dict lacks {sorted(missing)}')
+        out_channels = in_channels if out_channels is None else out_channels
+        if base not in ('mean', 'max', 'zero'):
+            raise ValueError(f"base must be 'mean', 'max' or 'zero', got {base!r}")
+        if base != 'zero' and out_channels != in_channels:
+            raise ValueError(f'base={base!r} needs out_channels == in_channels')
+        self.arch = dict(arch)
+        self.dim = arch['embed_dims']
+        self.patch_size = self.size_divisor = patch_size
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.state_channels, self.base = state_channels, base
+        self.cond = ConditionEmbedding(self.dim, num_tasks, with_time, prompt_dim)
+        self.tokenizer = SourceTokenizer(in_channels + state_channels, self.dim, patch_size)
+        self.final_layer = FinalLayer(self.dim, patch_size, out_channels)
+
+    def _init_weights(self) -> None:
+        """The one place that initialises: xavier linears as DiT, then adaLN-Zero, zero output."""
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+        w = self.tokenizer.proj.weight
+        nn.init.xavier_uniform_(w.view(w.shape[0], -1))
+        nn.init.zeros_(self.tokenizer.proj.bias)
+        nn.init.normal_(self.cond.task.weight, std=0.02)
+        for mlp in (self.cond.time, self.cond.prompt):
+            if mlp is not None:
+                nn.init.normal_(mlp[0].weight, std=0.02)
+                nn.init.normal_(mlp[2].weight, std=0.02)
+        for m in self.modules():
+            if isinstance(m, AdaLNModulation):
+                m.zero_init()  # adaLN-Zero: every gate is 0, so every block is the identity
+        nn.init.zeros_(self.final_layer.linear.weight)
+        nn.init.zeros_(self.final_layer.linear.bias)
+
+    def position_embedding(self, grid: tuple[int, int], device: torch.device) -> torch.Tensor:
+        """Fixed 2D sin-cos table (1, T, D) (DiT); any grid."""
+        return sincos_pos_embed_2d(self.dim, grid, device)[None]
+
+    def forward_blocks(
+        self, tokens: torch.Tensor, c: torch.Tensor, grid: tuple[int, int]
+    ) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(
+        self,
+        sources: torch.Tensor,
+        task: torch.Tensor,
+        t: torch.Tensor | None = None,
+        prompt_emb: torch.Tensor | None = None,
+        x: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Fuse the sources.
+
+        Args:
+            sources (Tensor): (B, N, C, H, W), any N, H and W multiples of the patch size.
+            task (Tensor): (B,) long task ids.
+            t (Tensor | None): (B,) or scalar time in [0, 1]; needs ``with_time=True``.
+            prompt_emb (Tensor | None): (B, D) prompt embedding; needs ``prompt_dim=D``.
+            x (Tensor | None): (B, state_channels, H, W) state; required exactly when
+                ``state_channels > 0``.
+
+        Returns:
+            Tensor: (B, out_channels, H, W).
+        """
+        name, (h, w) = type(self).__name__, sources.shape[-2:]
+        if h % self.patch_size or w % self.patch_size:
+            raise ValueError(
+                f'{name} input size {(h, w)} must be a multiple of the patch size '
+                f'{self.patch_size} (set the data preprocessor size_divisor)'
+            )
+        if (x is None) != (self.state_channels == 0):
+            raise ValueError(
+                f'{name} built with state_channels={self.state_channels} got x={x is not None}'
+            )
+        c = self.cond(task, t, prompt_emb)  # (B, D)
+        tokens, grid = self.tokenizer(sources, x)  # (B, T, D)
+        tokens = tokens + self.position_embedding(grid, tokens.device).to(tokens.dtype)
+        tokens = self.forward_blocks(tokens, c, grid)  # (B, T, D)
+        out = unpatchify(self.final_layer(tokens, c), grid, self.patch_size)  # (B, C_out, H, W)
+        return self.base_image(sources) + out
+
+    def base_image(self, sources: torch.Tensor) -> torch.Tensor | float:
+        """What the untrained network returns: mean or max of (B, N, C, H, W) over N, or 0."""
+        if self.base == 'mean':
+            return sources.mean(1)
+        if self.base == 'max':
+            return sources.amax(1)
+        return 0.0
+
+
+@BACKBONES.register_module()
+class DiT(DiTBase):
+    """Diffusion Transformer fusing N sources (any N) into one image.
+
+    The sources (each with the state ``x`` when ``state_channels > 0``) are patch-embedded with
+    shared weights and pooled by mean and max over the sources into one token per patch
+    (:class:`~fusionbox.models.layers.SourceTokenizer`, invariant to the order of the sources),
+    plus a fixed 2D sin-cos position table. adaLN-Zero blocks are conditioned on
+    ``c = task embedding [+ time] [+ prompt]``; a final adaLN layer maps each token back to its
+    patch. The final linear is zero-initialised, so an untrained network returns its *base*
+    (``'mean'``, ``'max'`` or ``'zero'``, as :class:`UNet`).
+
+    Paper: Scalable Diffusion Models with Transformers (Peebles & Xie, ICCV 2023).
+    Ref: https://github.com/facebookresearch/DiT (``models.py``).
+
+    Args:
+        arch (str | dict): A preset of :attr:`arch_zoo` or a dict with keys ``depth``,
+            ``embed_dims``, ``num_heads``, ``mlp_ratio``. Defaults to 'dit-s'.
+        patch_size (int): Patch side p (also the :attr:`size_divisor`). Defaults to 2.
+        in_channels (int): Channels C of each source. Defaults to 1 (luma).
+        out_channels (int | None): Output channels; None means ``in_channels``. Defaults to None.
+        state_channels (int): Channels of the optional state ``x`` (0: none). Defaults to 0.
+        num_tasks (int): Size of the task embedding table. Defaults to ``len(TASKS)``.
+        with_time (bool): Build the time embedding (``t`` is then accepted). Defaults to False.
+        prompt_dim (int | None): Width of an optional prompt embedding. Defaults to None.
+        base (str): What an untrained network returns. Defaults to 'mean'.
+    """
+
+    #: Size presets; dit-s, -b, -l, -xl are those of the paper (DiT-S/B/L/XL), dit-t a CPU size.
+    arch_zoo = {
+        'dit-t': dict(depth=4, embed_dims=128, num_heads=4, mlp_ratio=4.0),
+        'dit-s': dict(depth=12, embed_dims=384, num_heads=6, mlp_ratio=4.0),
+        'dit-b': dict(depth=12, embed_dims=768, num_heads=12, mlp_ratio=4.0),
+        'dit-l': dict(depth=24, embed_dims=1024, num_heads=16, mlp_ratio=4.0),
+        'dit-xl': dict(depth=28, embed_dims=1152, num_heads=16, mlp_ratio=4.0),
+    }
+
+    def __init__(
+        self,
+        arch: str | dict = 'dit-s',
+        patch_size: int = 2,
+        in_channels: int = 1,
+        out_channels: int | None = None,
+        state_channels: int = 0,
+        num_tasks: int = len(TASKS),
+        with_time: bool = False,
+        prompt_dim: int | None = None,
+        base: str = 'mean',
+    ) -> None:
+        super().__init__(
+            arch, patch_size, in_channels, out_channels, state_channels, num_tasks, with_time,
+            prompt_dim, base,
+        )  # fmt: skip
+        a = self.arch
+        self.blocks = nn.ModuleList(
+            DiTBlock(self.dim, a['num_heads'], a['mlp_ratio']) for _ in range(a['depth'])
+        )
+        self._init_weights()
+
+    def forward_blocks(
+        self, tokens: torch.Tensor, c: torch.Tensor, grid: tuple[int, int]
+    ) -> torch.Tensor:
+        for block in self.blocks:
+            tokens = block(tokens, c)  # (B, T, D)
+        return tokens
