@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 #: Subcommand modules; each exposes ``register(subparsers)`` and sets ``func=run`` on its parser.
@@ -37,7 +38,14 @@ def main(argv: list | None = None) -> int:
     if not getattr(args, 'func', None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except (OSError, ValueError, KeyError) as exc:  # bad input: one clear line, no traceback
+        if os.environ.get('FUSIONBOX_DEBUG'):
+            raise
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f'fusionbox {args.command}: error: {message}', file=sys.stderr)
+        return 1
 
 
 if __name__ == '__main__':

@@ -4,7 +4,17 @@ Layout: ``data_preprocessors`` (MODELS), ``backbones`` (BACKBONES), ``losses`` (
 ``objectives`` (OBJECTIVES) and ``fusers`` (MODELS).
 """
 
-from . import backbones, data_preprocessors, fusers, losses, objectives, solvers  # noqa: F401
+from . import (  # noqa: F401
+    autoencoders,
+    backbones,
+    data_preprocessors,
+    fusers,
+    losses,
+    objectives,
+    solvers,
+    text_encoders,
+)
+from .autoencoders import AutoencoderTrainer
 from .backbones import UNet
 from .data_preprocessors import FusionDataPreprocessor
 from .fusers import AllInOneFuser
@@ -12,6 +22,7 @@ from .objectives import BaseObjective, Regression
 
 __all__ = [
     'AllInOneFuser',
+    'AutoencoderTrainer',
     'BaseObjective',
     'FusionDataPreprocessor',
     'Regression',

@@ -12,6 +12,7 @@ BUILTIN_PACKAGES = (
     'fusionbox.visualization',
     'fusionbox.degradations',
     'fusionbox.pseudo_labels',
+    'fusionbox.continual',
 )
 
 

@@ -1,5 +1,7 @@
 """Backbones (registry ``BACKBONES``): networks from (sources, task, [t, prompt, x]) to an image."""
 
+from .dit import DiT
+from .moe_dit import MoEDiT
 from .unet import UNet
 
-__all__ = ['UNet']
+__all__ = ['DiT', 'MoEDiT', 'UNet']

@@ -1,13 +1,15 @@
-"""The all-in-one fuser: one model, conditioned on the task, for every fusion task."""
+"""The all-in-one fuser: one model, conditioned on the task and a prompt, for every task."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Sequence
 
 import torch
+import torch.nn as nn
 from mmengine.model import BaseModel
 
-from fusionbox.registry import BACKBONES, MODELS, OBJECTIVES
+from fusionbox.registry import AUTOENCODERS, BACKBONES, MODELS, OBJECTIVES, TEXT_ENCODERS
 from fusionbox.structures import FusionSample
 from fusionbox.utils.color import ycbcr_to_rgb
 
@@ -15,34 +17,62 @@ from ..builder import build_component
 
 #: The objective used unless ``objective`` is given.
 DEFAULT_OBJECTIVE = dict(type='Regression')
+#: Where the objective works when there is an autoencoder (see :class:`AllInOneFuser`).
+LOSS_SPACES = ('latent', 'pixel')
 
 
 @MODELS.register_module()
 class AllInOneFuser(BaseModel):
-    """Data preprocessor + backbone + objective, conditioned on the task of each sample.
+    """Data preprocessor + [autoencoder] + backbone + objective, conditioned on task and prompt.
 
     ``forward(inputs, data_samples, mode)`` takes the batch made by
     :class:`~fusionbox.models.data_preprocessors.FusionDataPreprocessor` (``inputs['sources']``
     (B, N, C, Hp, Wp), ``inputs['task']`` (B,), targets, ``inputs['img_shape']``) and, by
     ``mode``:
 
-    * ``'loss'``: the objective's loss dict; the supervised target is ``inputs[target_key]`` where
-      ``target_key`` is the objective's (``'gt'`` or ``'pseudo_label'``);
+    * ``'loss'``: the objective's loss dict, plus the backbone's ``aux_losses()`` when it has that
+      method (e.g. the MoE load balance); the supervised target is ``inputs[target_key]`` where
+      ``target_key`` is the objective's (``'gt'`` or ``'pseudo_label'``), completed per sample
+      from ``inputs[target_fallback]`` when that is set;
     * ``'predict'``: the data samples with ``pred`` (C, H, W) in [0, 1] cropped to the unpadded
       size, ``sources`` (N, C, H, W), ``pred_color`` (3, H, W) RGB when the sample has ``chroma``
       (2, H, W), and metainfo ``nfe`` (backbone evaluations per image);
     * ``'tensor'``: the raw fused tensor (B, C, H, W), cropped, not clamped.
 
+    Latent space (``autoencoder``): with ``loss_space='latent'`` the sources (B * N images) and
+    the target are encoded, the objective trains and samples in the latent, and the prediction is
+    decoded; with ``'pixel'`` the objective sees images and the backbone is wrapped as
+    ``decode(backbone(encode(sources), ..., x=encode(x)))``, so the losses are computed on
+    images (the autoencoder acts as the backbone's patch embedding; for flow matching use it with
+    a linear, lossless autoencoder, where both spaces give the same path). The backbone is built
+    with ``in_channels = latent_channels`` unless its config sets it. A frozen autoencoder
+    (``frozen=True``) is not trained and stays in eval mode.
+
+    Prompts (``text_encoder``): the metainfo ``prompt`` of each sample ('' when absent) is
+    encoded to ``prompt_emb`` (B, D) and given to the objective; the backbone is built with
+    ``prompt_dim = text_encoder.dim`` unless its config sets it (to that value, else an error).
+
     Args:
         backbone (dict): ``BACKBONES`` config, e.g. ``dict(type='UNet', arch='unet-s')``.
         objective (dict): ``OBJECTIVES`` config. Defaults to :data:`DEFAULT_OBJECTIVE`.
         data_preprocessor (dict | None): ``MODELS`` config of the preprocessor; None gives
-            ``FusionDataPreprocessor(size_divisor=backbone.size_divisor)``. Its ``size_divisor``
-            must be a multiple of the backbone's. Defaults to None.
+            ``FusionDataPreprocessor(size_divisor=d)`` with ``d`` the autoencoder's downsample
+            times the backbone's size_divisor, and a given one must pad to a multiple of ``d``.
+            Defaults to None.
+        autoencoder (dict | None): ``AUTOENCODERS`` config of the latent space; None works on
+            the images. Defaults to None.
+        text_encoder (dict | None): ``TEXT_ENCODERS`` config of the prompt encoder; None: no
+            prompt conditioning. Defaults to None.
+        loss_space (str): ``'latent'`` or ``'pixel'`` (see above). Defaults to 'latent'.
+        target_fallback (str | None): A batch field (``'gt'`` or ``'pseudo_label'``) supplying
+            the target of the samples that lack the objective's own, e.g. ``'gt'`` for
+            pseudo-label training on a benchmark that has ground truth for some tasks.
+            Defaults to None.
         init_cfg (dict | None): MMEngine initialisation config. Defaults to None.
 
     Raises:
         KeyError: a sub-config names an unknown ``type``; the message names the sub-config.
+        ValueError: inconsistent sizes (size_divisor, in_channels, prompt_dim).
     """
 
     def __init__(
@@ -50,21 +80,91 @@ class AllInOneFuser(BaseModel):
         backbone: dict,
         objective: dict = DEFAULT_OBJECTIVE,
         data_preprocessor: dict | None = None,
+        autoencoder: dict | None = None,
+        text_encoder: dict | None = None,
+        loss_space: str = 'latent',
+        target_fallback: str | None = None,
         init_cfg: dict | None = None,
     ) -> None:
-        backbone = build_component(BACKBONES, backbone, 'backbone')
-        divisor = getattr(backbone, 'size_divisor', 1)
+        if loss_space not in LOSS_SPACES:
+            raise ValueError(f'loss_space must be one of {LOSS_SPACES}, got {loss_space!r}')
+        if target_fallback not in (None, 'gt', 'pseudo_label'):
+            raise ValueError(
+                f'target_fallback must be gt, pseudo_label or None, got {target_fallback!r}'
+            )
+        ae = build_component(AUTOENCODERS, autoencoder, 'autoencoder')  # None stays None
+        te = build_component(TEXT_ENCODERS, text_encoder, 'text_encoder')
+        backbone = build_component(BACKBONES, _complete_backbone(backbone, ae, te), 'backbone')
+        latent = None if ae is None else ae.latent_channels
+        if latent is not None and getattr(backbone, 'in_channels', latent) != latent:
+            raise ValueError(
+                f'backbone in_channels={backbone.in_channels} but the autoencoder latent has '
+                f'{ae.latent_channels} channels (leave in_channels out to set it automatically)'
+            )
+        divisor = getattr(backbone, 'size_divisor', 1) * (1 if ae is None else ae.downsample)
         if data_preprocessor is None:
             data_preprocessor = dict(type='FusionDataPreprocessor', size_divisor=divisor)
         preprocessor = build_component(MODELS, data_preprocessor, 'data_preprocessor')
         if getattr(preprocessor, 'size_divisor', divisor) % divisor:
             raise ValueError(
                 f'data_preprocessor size_divisor={preprocessor.size_divisor} is not a multiple '
-                f'of the backbone size_divisor={divisor}'
+                f'of the backbone size_divisor times the autoencoder downsample = {divisor}'
             )
         super().__init__(data_preprocessor=preprocessor, init_cfg=init_cfg)
         self.backbone = backbone
         self.objective = build_component(OBJECTIVES, objective, 'objective')
+        self.autoencoder, self.text_encoder = ae, te
+        self.loss_space, self.target_fallback = loss_space, target_fallback
+
+    # --- conditioning and latent space --------------------------------------------------------
+
+    def encode_prompts(
+        self, data_samples: Sequence[FusionSample] | None, batch: int
+    ) -> torch.Tensor | None:
+        """``prompt_emb`` (B, D) of the samples' metainfo ``prompt``; None without text encoder."""
+        if self.text_encoder is None:
+            return None
+        if data_samples is None:
+            prompts = [''] * batch
+        else:
+            prompts = [s.metainfo.get('prompt') or '' for s in data_samples]
+        return self.text_encoder(prompts)
+
+    def encode(self, images: torch.Tensor) -> torch.Tensor:
+        """Images (B, [N,] C, H, W) -> latents (B, [N,] Cz, h, w); unchanged without autoencoder."""
+        if self.autoencoder is None:
+            return images
+        if images.dim() == 5:
+            return self.autoencoder.encode(images.flatten(0, 1)).unflatten(0, images.shape[:2])
+        return self.autoencoder.encode(images)
+
+    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+        """(B, Cz, h, w) -> (B, C, H, W) (unchanged without autoencoder)."""
+        return latents if self.autoencoder is None else self.autoencoder.decode(latents)
+
+    def _space(self, sources: torch.Tensor) -> tuple[Any, torch.Tensor, bool]:
+        """The backbone the objective calls, its sources, and whether to decode its output."""
+        if self.autoencoder is None:
+            return self.backbone, sources, False
+        if self.loss_space == 'pixel':
+            return _PixelSpaceBackbone(self.backbone, self.autoencoder), sources, False
+        return self.backbone, self.encode(sources), True
+
+    def _target(self, inputs: dict[str, Any]) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        key = self.objective.target_key
+        if not key:
+            return None, None
+        target, valid = inputs.get(key), inputs.get(f'{key}_valid')
+        fb = self.target_fallback
+        if fb is None or fb == key or inputs.get(fb) is None:
+            return target, valid
+        fb_target, fb_valid = inputs[fb], inputs[f'{fb}_valid']
+        if target is None:
+            return fb_target, fb_valid
+        use_fb = (~valid & fb_valid).view(-1, 1, 1, 1)
+        return torch.where(use_fb, fb_target, target), valid | fb_valid
+
+    # --- forward ------------------------------------------------------------------------------
 
     def forward(
         self,
@@ -73,19 +173,33 @@ class AllInOneFuser(BaseModel):
         mode: str = 'tensor',
     ) -> dict[str, torch.Tensor] | list[FusionSample] | torch.Tensor:
         sources, task = inputs['sources'], inputs['task']  # (B, N, C, Hp, Wp), (B,)
-        if mode == 'loss':
-            key = self.objective.target_key
-            target = inputs.get(key) if key else None
-            valid = inputs.get(f'{key}_valid') if key else None
-            return self.objective.loss(self.backbone, sources, task, target, valid)
-        if mode not in ('predict', 'tensor'):
+        if mode not in ('loss', 'predict', 'tensor'):
             raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
-        fused, nfe = self.objective.predict(self.backbone, sources, task)  # (B, C, Hp, Wp)
+        prompt_emb = self.encode_prompts(data_samples, sources.shape[0])  # (B, D) or None
+        backbone, space_sources, decode = self._space(sources)
+        kw = {} if prompt_emb is None else dict(prompt_emb=prompt_emb)
+        if mode == 'loss':
+            target, valid = self._target(inputs)
+            if decode and target is not None:
+                target = self.encode(target)  # (B, Cz, h, w)
+            losses = self.objective.loss(backbone, space_sources, task, target, valid, **kw)
+            for name, value in self.aux_losses().items():
+                if name in losses:
+                    raise KeyError(f'backbone aux loss {name!r} clashes with an objective loss')
+                losses[name] = value
+            return losses
+        fused, nfe = self.objective.predict(backbone, space_sources, task, **kw)
+        fused = self.decode(fused) if decode else fused  # (B, C, Hp, Wp)
         h, w = inputs.get('img_shape', sources.shape[-2:])
         fused = fused[..., :h, :w]  # (B, C, H, W)
         if mode == 'tensor':
             return fused
         return self._pack(fused.clamp(0, 1), sources[..., :h, :w], nfe, data_samples)
+
+    def aux_losses(self) -> dict[str, torch.Tensor]:
+        """The backbone's auxiliary losses of its last forward (``{}`` if it has none)."""
+        fn = getattr(self.backbone, 'aux_losses', None)
+        return dict(fn()) if callable(fn) else {}
 
     @staticmethod
     def _pack(
@@ -110,3 +224,42 @@ class AllInOneFuser(BaseModel):
                     )
                 sample.pred_color = ycbcr_to_rgb(torch.cat([pred[i], chroma]))  # (3, H, W)
         return list(data_samples)
+
+
+def _complete_backbone(cfg: Any, ae: Any, te: Any) -> Any:
+    """Fill ``in_channels`` (latent channels) and ``prompt_dim`` (text dim) into a backbone cfg."""
+    if not isinstance(cfg, dict):
+        return cfg
+    cfg = copy.deepcopy(cfg)
+    if ae is not None:
+        cfg.setdefault('in_channels', ae.latent_channels)
+    if te is not None:
+        if cfg.get('prompt_dim') is None:
+            cfg['prompt_dim'] = te.dim
+        elif cfg['prompt_dim'] != te.dim:
+            raise ValueError(
+                f'backbone prompt_dim={cfg["prompt_dim"]} differs from the text encoder dim='
+                f'{te.dim}; leave prompt_dim out to set it automatically'
+            )
+    return cfg
+
+
+class _PixelSpaceBackbone:
+    """``decode(backbone(encode(sources), task, t, prompt_emb, x=encode(x)))``: a backbone on
+    images whose network runs in the autoencoder's latent (not an ``nn.Module``: it owns none of
+    the parameters; attribute reads go to the wrapped backbone)."""
+
+    def __init__(self, backbone: nn.Module, autoencoder: nn.Module) -> None:
+        self.backbone, self.autoencoder = backbone, autoencoder
+        state = getattr(backbone, 'state_channels', 0)
+        self.state_channels = autoencoder.in_channels if state else 0
+        self.in_channels = autoencoder.in_channels
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.backbone, name)
+
+    def __call__(self, sources, task, t=None, prompt_emb=None, x=None) -> torch.Tensor:
+        ae = self.autoencoder
+        z = ae.encode(sources.flatten(0, 1)).unflatten(0, sources.shape[:2])  # (B, N, Cz, h, w)
+        zx = None if x is None else ae.encode(x)  # (B, Cz, h, w)
+        return ae.decode(self.backbone(z, task, t=t, prompt_emb=prompt_emb, x=zx))  # (B, C, H, W)
