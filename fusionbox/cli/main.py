@@ -11,6 +11,7 @@ COMMANDS = (
     'fusionbox.cli.list_cmd',
     'fusionbox.cli.info',
     'fusionbox.cli.metrics',
+    'fusionbox.cli.leaderboard',
     'fusionbox.cli.data',
     'fusionbox.cli.degrade',
     'fusionbox.cli.pseudo_labels',

@@ -7,6 +7,7 @@ Writes a long table ``image,metric,value`` (images by file stem) and prints per-
 A fused file matches the source files with the same stem, or, failing that, the longest source
 stem it starts with followed by ``_`` (VIFB names results ``<stem>_<method>.jpg``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,19 +21,35 @@ IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
 
 def register(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser('metrics', help='compute fusion metrics on folders of images',
-                              description=__doc__.split('\n\n')[0])
-    p.add_argument('--protocol', default='standard',
-                   help='standard, cddfuse, vifb or tang (default: standard)')
+    p = subparsers.add_parser(
+        'metrics',
+        help='compute fusion metrics on folders of images',
+        description=__doc__.split('\n\n')[0],
+    )
+    p.add_argument(
+        '--protocol', default='standard', help='standard, cddfuse, vifb or tang (default: standard)'
+    )
     p.add_argument('--task', default='ivf', help='fusion task, e.g. ivf (default: ivf)')
-    p.add_argument('--source', action='append', required=True, metavar='NAME=DIR',
-                   help='a source folder, repeated once per source (e.g. ir=data/ir)')
+    p.add_argument(
+        '--source',
+        action='append',
+        required=True,
+        metavar='NAME=DIR',
+        help='a source folder, repeated once per source (e.g. ir=data/ir)',
+    )
     p.add_argument('--fused', required=True, metavar='DIR', help='folder of fused images')
     p.add_argument('--gt', metavar='DIR', help='folder of ground truths (full-reference metrics)')
-    p.add_argument('--metrics', help='comma-separated metric names (default: all of the '
-                   'protocol\'s no-reference metrics, plus reference ones with --gt)')
-    p.add_argument('--format', choices=('csv', 'json', 'md'), default=None,
-                   help='output format (default: from the -o suffix, else csv)')
+    p.add_argument(
+        '--metrics',
+        help='comma-separated metric names (default: all of the '
+        "protocol's no-reference metrics, plus reference ones with --gt)",
+    )
+    p.add_argument(
+        '--format',
+        choices=('csv', 'json', 'md'),
+        default=None,
+        help='output format (default: from the -o suffix, else csv)',
+    )
     p.add_argument('-o', '--output', metavar='FILE', help='write the table here (default: stdout)')
     p.add_argument('--overwrite', action='store_true', help='replace an existing -o file')
     p.set_defaults(func=run)
@@ -65,8 +82,10 @@ def _parse_sources(specs):
 def long_table(rows, fmt: str) -> str:
     """``image,metric,value`` rows as csv, json or markdown text."""
     if fmt == 'json':
-        return json.dumps([{'image': r[0], 'metric': r[1], 'value': r[2]} for r in rows],
-                          indent=2) + '\n'
+        return (
+            json.dumps([{'image': r[0], 'metric': r[1], 'value': r[2]} for r in rows], indent=2)
+            + '\n'
+        )
     if fmt == 'md':
         lines = ['| image | metric | value |', '|---|---|---|']
         lines += [f'| {i} | {m} | {v:.6g} |' for i, m, v in rows]
@@ -84,20 +103,29 @@ def run(args) -> int:
     from fusionbox.utils.io import atomic_write_text
 
     if args.protocol not in PROTOCOLS:
-        print(f'error: unknown protocol {args.protocol!r}; choose from {", ".join(PROTOCOLS)}',
-              file=sys.stderr)
+        print(
+            f'error: unknown protocol {args.protocol!r}; choose from {", ".join(PROTOCOLS)}',
+            file=sys.stderr,
+        )
         return 2
     out = Path(args.output) if args.output else None
     if out is not None and out.exists() and not args.overwrite:
         print(f'error: {out} exists; pass --overwrite to replace it', file=sys.stderr)
         return 1
-    fmt = args.format or (out.suffix.lstrip('.') if out is not None and
-                          out.suffix.lstrip('.') in ('csv', 'json', 'md') else 'csv')
+    fmt = args.format or (
+        out.suffix.lstrip('.')
+        if out is not None and out.suffix.lstrip('.') in ('csv', 'json', 'md')
+        else 'csv'
+    )
     try:
         sources = _parse_sources(args.source)
-        names = (args.metrics.split(',') if args.metrics else
-                 [n for n in list_metrics(args.protocol)
-                  if args.gt or not get_metric(n).spec.needs_gt])
+        names = (
+            args.metrics.split(',')
+            if args.metrics
+            else [
+                n for n in list_metrics(args.protocol) if args.gt or not get_metric(n).spec.needs_gt
+            ]
+        )
         fns = {n: get_metric(n) for n in names}
         for fn in fns.values():
             fn.spec.impl(args.protocol)
@@ -125,8 +153,11 @@ def run(args) -> int:
                 continue
             rows.append((stem, name, fn(fused, srcs, gt, protocol=args.protocol)))
     if skipped:
-        print(f'warning: no matching sources for {len(skipped)} fused image(s): '
-              f'{", ".join(skipped[:5])}', file=sys.stderr)
+        print(
+            f'warning: no matching sources for {len(skipped)} fused image(s): '
+            f'{", ".join(skipped[:5])}',
+            file=sys.stderr,
+        )
     if not rows:
         print('error: no fused image could be matched with its sources', file=sys.stderr)
         return 1
@@ -137,8 +168,10 @@ def run(args) -> int:
     else:
         atomic_write_text(out, text, overwrite=args.overwrite)
     stream = sys.stderr if out is None else sys.stdout
-    print(f'# {len({r[0] for r in rows})} images, task {args.task}, protocol {args.protocol}',
-          file=stream)
+    print(
+        f'# {len({r[0] for r in rows})} images, task {args.task}, protocol {args.protocol}',
+        file=stream,
+    )
     for name in names:
         vals = [v for _, m, v in rows if m == name]
         if vals:

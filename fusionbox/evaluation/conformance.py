@@ -4,6 +4,7 @@
 :data:`REFERENCE_SETS` says which protocol, sources and fused images produced them, and how the
 published metric names map to FusionBox's.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,17 +20,52 @@ from .io import read_for_protocol
 
 REFERENCE_SETS = {
     'vifb': dict(
-        csv='reference/vifb_published_ADF.csv', root='ivf/VIFB', sources=('vi', 'ir'),
-        fused='ivf/VIFB/fused_reference/ADF/{stem}_ADF.jpg', source_ext='.jpg',
-        names={'Cross_entropy': 'CE', 'Entropy': 'EN', 'Mutinf': 'MI', 'Psnr': 'PSNR',
-               'Avg_gradient': 'AG', 'Edge_intensity': 'EI', 'Qabf': 'Qabf', 'Variance': 'SD',
-               'Spatial_frequency': 'SF', 'Rmse': 'RMSE', 'Ssim': 'SSIM', 'Qcb': 'Qcb',
-               'Qcv': 'Qcv'}),
+        csv='reference/vifb_published_ADF.csv',
+        root='ivf/VIFB',
+        sources=('vi', 'ir'),
+        fused='ivf/VIFB/fused_reference/ADF/{stem}_ADF.jpg',
+        source_ext='.jpg',
+        names={
+            'Cross_entropy': 'CE',
+            'Entropy': 'EN',
+            'Mutinf': 'MI',
+            'Psnr': 'PSNR',
+            'Avg_gradient': 'AG',
+            'Edge_intensity': 'EI',
+            'Qabf': 'Qabf',
+            'Variance': 'SD',
+            'Spatial_frequency': 'SF',
+            'Rmse': 'RMSE',
+            'Ssim': 'SSIM',
+            'Qcb': 'Qcb',
+            'Qcv': 'Qcv',
+        },
+    ),
     'tang': dict(
-        csv='reference/tang_tno_published_SeAFusion.csv', root='ivf/TNO', sources=('ir', 'vi'),
-        fused='ivf/TNO/fused_reference/SeAFusion_TNO/{stem}.png', source_ext='.png',
-        names={m: m for m in ('EN', 'SF', 'SD', 'PSNR', 'MSE', 'MI', 'VIF', 'AG', 'CC', 'SCD',
-                              'Qabf', 'Nabf', 'SSIM')}),
+        csv='reference/tang_tno_published_SeAFusion.csv',
+        root='ivf/TNO',
+        sources=('ir', 'vi'),
+        fused='ivf/TNO/fused_reference/SeAFusion_TNO/{stem}.png',
+        source_ext='.png',
+        names={
+            m: m
+            for m in (
+                'EN',
+                'SF',
+                'SD',
+                'PSNR',
+                'MSE',
+                'MI',
+                'VIF',
+                'AG',
+                'CC',
+                'SCD',
+                'Qabf',
+                'Nabf',
+                'SSIM',
+            )
+        },
+    ),
 }
 
 
@@ -53,8 +89,10 @@ def conformance(protocol: str, metrics=None, root=None, stems=None) -> dict:
     published = load_reference(protocol, root)
     out = defaultdict(list)
     for stem in sorted(published if stems is None else stems):
-        srcs = [read_for_protocol(root / ref['root'] / s / f'{stem}{ref["source_ext"]}',
-                                  protocol) for s in ref['sources']]
+        srcs = [
+            read_for_protocol(root / ref['root'] / s / f'{stem}{ref["source_ext"]}', protocol)
+            for s in ref['sources']
+        ]
         fused = read_for_protocol(root / ref['fused'].format(stem=stem), protocol)
         for name, value in published[stem].items():
             if metrics is not None and name not in metrics:
@@ -65,8 +103,10 @@ def conformance(protocol: str, metrics=None, root=None, stems=None) -> dict:
             except KeyError:
                 continue
             out[name].append((stem, fn(fused, srcs, protocol=protocol), value))
-    return {name: (max(abs(o - p) / max(abs(p), 1e-12) for _, o, p in rows), rows)
-            for name, rows in out.items()}
+    return {
+        name: (max(abs(o - p) / max(abs(p), 1e-12) for _, o, p in rows), rows)
+        for name, rows in out.items()
+    }
 
 
 def format_table(result: dict) -> str:

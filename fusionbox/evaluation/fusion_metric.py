@@ -1,7 +1,8 @@
 """``FusionMetric``: the MMEngine metric that scores the fused images a model returns."""
+
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Union
+from typing import List, Sequence
 
 from mmengine.evaluator import BaseMetric
 
@@ -14,7 +15,7 @@ from .tables import summarize, write_tables
 DEFAULT_METRICS = ('EN', 'SD', 'SF', 'AG', 'SSIM', 'Qabf', 'PSNR_ref', 'SSIM_ref')
 
 
-def order_sources(sources: list, names: Optional[Sequence[str]], protocol: str) -> list:
+def order_sources(sources: list, names: Sequence[str] | None, protocol: str) -> list:
     """Reorder sources into the order ``protocol`` expects (e.g. ``vifb``: vi, ir) when their
     names are exactly the protocol's names; otherwise keep the model order."""
     order = SOURCE_ORDER.get(protocol)
@@ -49,18 +50,24 @@ class FusionMetric(BaseMetric):
 
     default_prefix = None
 
-    def __init__(self, metric_names: Union[str, Sequence[str]] = DEFAULT_METRICS,
-                 protocol: str = 'standard', collect_device: str = 'cpu',
-                 prefix: Optional[str] = None, out_dir: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        metric_names: str | Sequence[str] = DEFAULT_METRICS,
+        protocol: str = 'standard',
+        collect_device: str = 'cpu',
+        prefix: str | None = None,
+        out_dir: str | None = None,
+    ) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if protocol not in PROTOCOLS:
-            raise ValueError(f'unknown metric protocol {protocol!r}; expected one of '
-                             f'{tuple(PROTOCOLS)}')
+            raise ValueError(
+                f'unknown metric protocol {protocol!r}; expected one of ' f'{tuple(PROTOCOLS)}'
+            )
         self.out_dir = out_dir
         names = metric_names
         self.metrics = [names] if isinstance(names, str) else list(names)
         self._fns = {name: get_metric(name) for name in self.metrics}
-        for name, fn in self._fns.items():
+        for fn in self._fns.values():
             fn.spec.impl(protocol)  # fail at build time if not defined under the protocol
         self.protocol = protocol
         self.rows: List[dict] = []

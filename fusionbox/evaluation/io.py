@@ -1,4 +1,5 @@
 """Read images the way each protocol's evaluator reads them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,17 +29,18 @@ def to_protocol_array(img: np.ndarray, protocol: str) -> np.ndarray:
     * ``standard``: float64 grey; colour through BT.601 luma (unrounded).
     * ``cddfuse``: float32 grey, ``round(cvtColor(BGR2GRAY))`` on float32 (CDDFuse's
       ``image_read_cv2(path, 'GRAY')``).
-    * ``vifb``: uint8 as stored, colour kept (VIFB evaluates colour images per channel).
+    * ``vifb``, ``mefb``: uint8 as stored, colour kept (both evaluate colour per channel).
     * ``tang``: uint8 grey, MATLAB ``rgb2gray`` where there are three channels.
     """
     if protocol not in PROTOCOLS:
-        raise ValueError(f'unknown metric protocol {protocol!r}; expected one of '
-                         f'{tuple(PROTOCOLS)}')
+        raise ValueError(
+            f'unknown metric protocol {protocol!r}; expected one of ' f'{tuple(PROTOCOLS)}'
+        )
     img = np.asarray(img)
     colour = img.ndim == 3 and img.shape[2] == 3
     if img.ndim == 3 and not colour:
         img = img[..., 0]
-    if protocol == 'vifb':
+    if protocol in ('vifb', 'mefb'):
         return img.astype(np.uint8)
     if protocol == 'tang':
         return matlab_rgb2gray(img.astype(np.uint8)) if colour else img.astype(np.uint8)

@@ -1,11 +1,12 @@
 """Per-image metric rows -> means and result tables (JSON, CSV, Markdown), written atomically."""
+
 from __future__ import annotations
 
 import csv
 import io
 import math
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 from fusionbox.utils.io import atomic_write_json, atomic_write_text
 
@@ -20,7 +21,7 @@ def metric_names(rows: Sequence[dict]) -> List[str]:
     return names
 
 
-def summarize(rows: Sequence[dict], metrics: Optional[Sequence[str]] = None) -> Dict[str, float]:
+def summarize(rows: Sequence[dict], metrics: Sequence[str] | None = None) -> Dict[str, float]:
     """Means per task (``'ivf/EN'``) and over all images (``'EN'``). A metric missing from a
     row (e.g. a full-reference metric on a sample without gt) does not count for that row."""
     metrics = list(metrics) if metrics is not None else metric_names(rows)
@@ -62,28 +63,49 @@ def rows_to_markdown(rows: Sequence[dict], protocol: str = '') -> str:
     means = summarize(rows, names)
     tasks = sorted({row.get('task') for row in rows if row.get('task')})
     head = '| ' + ' | '.join(['task'] + names) + ' |\n|' + '---|' * (len(names) + 1) + '\n'
-    lines = [f'# Metrics{f" (protocol: {protocol})" if protocol else ""}', '', '## Means', '',
-             head.rstrip('\n')]
+    lines = [
+        f'# Metrics{f" (protocol: {protocol})" if protocol else ""}',
+        '',
+        '## Means',
+        '',
+        head.rstrip('\n'),
+    ]
     for task in tasks + ['all']:
         key = '' if task == 'all' else f'{task}/'
         lines.append('| ' + ' | '.join([task] + [_fmt(means.get(key + n)) for n in names]) + ' |')
-    lines += ['', '## Per image', '', '| task | stem | ' + ' | '.join(names) + ' |',
-              '|' + '---|' * (len(names) + 2)]
+    lines += [
+        '',
+        '## Per image',
+        '',
+        '| task | stem | ' + ' | '.join(names) + ' |',
+        '|' + '---|' * (len(names) + 2),
+    ]
     for row in rows:
-        lines.append('| ' + ' | '.join([_fmt(row.get('task')), _fmt(row.get('stem'))]
-                                       + [_fmt(row.get(n)) for n in names]) + ' |')
+        lines.append(
+            '| '
+            + ' | '.join(
+                [_fmt(row.get('task')), _fmt(row.get('stem'))] + [_fmt(row.get(n)) for n in names]
+            )
+            + ' |'
+        )
     return '\n'.join(lines) + '\n'
 
 
-def write_tables(rows: Sequence[dict], out_dir, protocol: str = '', basename: str = 'metrics',
-                 overwrite: bool = True) -> Dict[str, Path]:
+def write_tables(
+    rows: Sequence[dict],
+    out_dir,
+    protocol: str = '',
+    basename: str = 'metrics',
+    overwrite: bool = True,
+) -> Dict[str, Path]:
     """Write ``<basename>.json`` (rows and means), ``.csv`` and ``.md`` into ``out_dir``
     atomically; returns the paths by format."""
     out_dir = Path(out_dir)
     rows = [dict(r) for r in rows]
     paths = {fmt: out_dir / f'{basename}.{fmt}' for fmt in ('json', 'csv', 'md')}
-    atomic_write_json(paths['json'], {'protocol': protocol, 'means': summarize(rows),
-                                      'rows': rows}, overwrite)
+    atomic_write_json(
+        paths['json'], {'protocol': protocol, 'means': summarize(rows), 'rows': rows}, overwrite
+    )
     atomic_write_text(paths['csv'], rows_to_csv(rows), overwrite)
     atomic_write_text(paths['md'], rows_to_markdown(rows, protocol), overwrite)
     return paths

@@ -1,4 +1,5 @@
 """``fusionbox metrics`` on small folders of images."""
+
 import argparse
 import csv
 
@@ -32,9 +33,22 @@ def folders(tmp_path):
 
 def test_long_table_and_overwrite(folders, capsys):
     out = folders / 'm.csv'
-    argv = ['--protocol', 'tang', '--task', 'ivf', '--source', f'ir={folders / "ir"}',
-            '--source', f'vi={folders / "vi"}', '--fused', str(folders / 'fused'),
-            '--metrics', 'EN,Qabf,SSIM_ref', '-o', str(out)]
+    argv = [
+        '--protocol',
+        'tang',
+        '--task',
+        'ivf',
+        '--source',
+        f'ir={folders / "ir"}',
+        '--source',
+        f'vi={folders / "vi"}',
+        '--fused',
+        str(folders / 'fused'),
+        '--metrics',
+        'EN,Qabf,SSIM_ref',
+        '-o',
+        str(out),
+    ]
     assert _run(argv) == 0
     rows = list(csv.DictReader(out.open()))
     assert {r['image'] for r in rows} == {'001_method', '002_method'}

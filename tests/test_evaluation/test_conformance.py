@@ -1,4 +1,5 @@
 """Protocols against the values their evaluators published (needs ../shared/data)."""
+
 import pytest
 
 from fusionbox.evaluation.conformance import REFERENCE_SETS, conformance
@@ -7,9 +8,10 @@ from fusionbox.utils.paths import shared_data_root
 ROOT = shared_data_root()
 pytestmark = [
     pytest.mark.shared_data,
-    pytest.mark.skipif(not (ROOT / 'reference').is_dir(),
-                       reason=f'shared reference data not found at {ROOT} '
-                              '(set FUSIONBOX_SHARED_DATA)'),
+    pytest.mark.skipif(
+        not (ROOT / 'reference').is_dir(),
+        reason=f'shared reference data not found at {ROOT} ' '(set FUSIONBOX_SHARED_DATA)',
+    ),
 ]
 
 # VIFB publishes ~5 significant digits (rounding alone is up to 5e-5 relative); tang's values
@@ -20,8 +22,7 @@ VIFB_TOL = 1e-4
 
 def test_tang_reproduces_seafusion_tno_table():
     result = conformance('tang')
-    assert set(result) == {'EN', 'SF', 'SD', 'PSNR', 'MSE', 'MI', 'VIF', 'AG', 'CC', 'SCD',
-                           'Qabf'}
+    assert set(result) == {'EN', 'SF', 'SD', 'PSNR', 'MSE', 'MI', 'VIF', 'AG', 'CC', 'SCD', 'Qabf'}
     for name, (worst, rows) in result.items():
         assert len(rows) == 10
         assert worst < 1e-8, (name, rows)

@@ -1,9 +1,9 @@
 """Textbook identities and agreement with scikit-image / scikit-learn for the metric functions."""
+
 import numpy as np
 import pytest
 
-from fusionbox.evaluation.functional import (PROTOCOLS, compute_metrics, get_metric,
-                                             list_metrics)
+from fusionbox.evaluation.functional import PROTOCOLS, compute_metrics, get_metric, list_metrics
 from fusionbox.registry import FUSION_METRICS
 
 RNG = np.random.default_rng(0)
@@ -21,8 +21,28 @@ F = np.round((A + B) / 2)
 
 
 def test_registry_has_directions_and_protocols():
-    for name in ('EN', 'SD', 'SF', 'AG', 'SSIM', 'PSNR', 'Qabf', 'MI', 'CC', 'SCD', 'MSE',
-                 'PSNR_ref', 'SSIM_ref', 'MAE_ref', 'VIF', 'Qcb', 'Qcv', 'CE', 'EI', 'RMSE'):
+    for name in (
+        'EN',
+        'SD',
+        'SF',
+        'AG',
+        'SSIM',
+        'PSNR',
+        'Qabf',
+        'MI',
+        'CC',
+        'SCD',
+        'MSE',
+        'PSNR_ref',
+        'SSIM_ref',
+        'MAE_ref',
+        'VIF',
+        'Qcb',
+        'Qcv',
+        'CE',
+        'EI',
+        'RMSE',
+    ):
         fn = FUSION_METRICS.get(name)
         assert fn is not None and fn.spec.name == name
         assert 'standard' in fn.spec.protocols
@@ -57,7 +77,8 @@ def test_mi_cddfuse_matches_sklearn():
     mutual_info_score = pytest.importorskip('sklearn.metrics').mutual_info_score
     ref = sum(mutual_info_score(F.ravel(), s.ravel()) for s in (A, B))
     assert get_metric('MI')(F.astype(np.float32), [A, B], protocol='cddfuse') == pytest.approx(
-        ref, rel=1e-10)
+        ref, rel=1e-10
+    )
 
 
 def test_ssim_identities_and_skimage():
@@ -65,13 +86,15 @@ def test_ssim_identities_and_skimage():
     ssim = get_metric('SSIM')
     assert ssim(F, [F]) == pytest.approx(1.0)
     assert ssim(F, [F, F], protocol='vifb') == pytest.approx(2.0)
-    ref = structural_similarity(A, F, data_range=255, gaussian_weights=True, sigma=1.5,
-                                use_sample_covariance=False)
+    ref = structural_similarity(
+        A, F, data_range=255, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+    )
     # scikit-image pads instead of taking the 'valid' part: compare loosely
     assert ssim(F, [A]) == pytest.approx(ref, abs=0.02)
     f32, a32, b32 = (x.astype(np.float32) for x in (F, A, B))
-    ref = (structural_similarity(f32, a32, data_range=2)
-           + structural_similarity(f32, b32, data_range=2))
+    ref = structural_similarity(f32, a32, data_range=2) + structural_similarity(
+        f32, b32, data_range=2
+    )
     assert ssim(f32, [a32, b32], protocol='cddfuse') == pytest.approx(ref, rel=1e-5)
     assert get_metric('SSIM_ref')(F, [A], gt=F) == pytest.approx(1.0)
 
@@ -80,16 +103,16 @@ def test_psnr_mse_against_known_error():
     img = np.full((8, 8), 100.0)
     noisy = img + 5.0  # MSE = 25
     assert get_metric('MSE')(noisy, [img]) == pytest.approx(25.0)
-    assert get_metric('PSNR')(noisy, [img]) == pytest.approx(10 * np.log10(255 ** 2 / 25.0))
-    assert get_metric('PSNR_ref')(noisy, [], gt=img) == pytest.approx(
-        10 * np.log10(255 ** 2 / 25.0))
+    assert get_metric('PSNR')(noisy, [img]) == pytest.approx(10 * np.log10(255**2 / 25.0))
+    assert get_metric('PSNR_ref')(noisy, [], gt=img) == pytest.approx(10 * np.log10(255**2 / 25.0))
     assert get_metric('PSNR_ref')(img, [], gt=img) == np.inf
     assert get_metric('MAE_ref')(noisy, [], gt=img) == pytest.approx(5.0)
     with pytest.raises(ValueError, match='needs gt'):
         get_metric('PSNR_ref')(img, [img])
     # cddfuse: peak = max(F), not 255
-    assert get_metric('PSNR')(noisy.astype(np.float32), [img], protocol='cddfuse') == \
-        pytest.approx(10 * np.log10(105.0 ** 2 / 25.0), rel=1e-6)
+    assert get_metric('PSNR')(noisy.astype(np.float32), [img], protocol='cddfuse') == pytest.approx(
+        10 * np.log10(105.0**2 / 25.0), rel=1e-6
+    )
 
 
 def test_sd_sf_ag_simple_cases():
@@ -113,6 +136,7 @@ def test_cc_scd():
 
 def test_qabf_identities():
     from fusionbox.evaluation.functional.edge import DA, DG, KA, KG, TA, TG
+
     qabf = get_metric('Qabf')
     flat = np.zeros_like(A)  # no edges, not even at the zero-padded border
     expected = TG / (1 + np.exp(KG * (1 - DG))) * TA / (1 + np.exp(KA * (1 - DA)))
@@ -120,7 +144,8 @@ def test_qabf_identities():
     assert qabf(A, [A, flat]) == pytest.approx(expected)
     # the evaluators' branch G = gF on equal strengths saturates Qg to Tg on 0..255 data
     assert qabf(A.astype(np.float32), [A, flat], protocol='cddfuse') == pytest.approx(
-        TG * TA / (1 + np.exp(KA * (1 - DA))), rel=1e-5)
+        TG * TA / (1 + np.exp(KA * (1 - DA))), rel=1e-5
+    )
     assert 0 < qabf(F, [A, B]) < expected
 
 
@@ -150,8 +175,11 @@ def test_vifb_colour_per_channel():
     # VIFB's SF folds channels side by side
     sf = get_metric('SF')(rgb, protocol='vifb')
     wide = np.concatenate([rgb[..., k] for k in range(3)], 1).astype(float)
-    assert sf == pytest.approx(np.sqrt(((np.diff(wide, axis=1) ** 2).sum()
-                                        + (np.diff(wide, axis=0) ** 2).sum()) / wide.size))
+    assert sf == pytest.approx(
+        np.sqrt(
+            ((np.diff(wide, axis=1) ** 2).sum() + (np.diff(wide, axis=0) ** 2).sum()) / wide.size
+        )
+    )
 
 
 def test_compute_metrics_skips_reference_without_gt():

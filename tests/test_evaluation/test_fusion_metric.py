@@ -1,4 +1,5 @@
 """FusionMetric (MMEngine BaseMetric) and the result tables."""
+
 import csv
 import json
 
@@ -25,10 +26,14 @@ def _sample(task, stem, gt=True, seed=0):
 
 
 def test_build_from_registry_and_compute():
-    metric = METRICS.build(dict(type='FusionMetric', metric_names=['EN', 'SSIM', 'PSNR_ref'],
-                                protocol='standard'))
-    samples = [_sample('ivf', 'a', gt=False, seed=1), _sample('mff', 'b', seed=2),
-               _sample('mff', 'c', seed=3)]
+    metric = METRICS.build(
+        dict(type='FusionMetric', metric_names=['EN', 'SSIM', 'PSNR_ref'], protocol='standard')
+    )
+    samples = [
+        _sample('ivf', 'a', gt=False, seed=1),
+        _sample('mff', 'b', seed=2),
+        _sample('mff', 'c', seed=3),
+    ]
     metric.process({}, [s.to_dict() for s in samples[:2]])
     metric.process({}, samples[2:])  # data elements are accepted too
     out = metric.compute_metrics(metric.results)
@@ -61,9 +66,11 @@ def test_order_sources():
 
 
 def test_write_tables(tmp_path):
-    rows = [{'task': 'ivf', 'stem': 'a', 'EN': 7.0, 'PSNR_ref': 30.0},
-            {'task': 'ivf', 'stem': 'b', 'EN': 6.0},
-            {'task': 'mef', 'stem': 'c', 'EN': 5.0, 'PSNR_ref': 20.0}]
+    rows = [
+        {'task': 'ivf', 'stem': 'a', 'EN': 7.0, 'PSNR_ref': 30.0},
+        {'task': 'ivf', 'stem': 'b', 'EN': 6.0},
+        {'task': 'mef', 'stem': 'c', 'EN': 5.0, 'PSNR_ref': 20.0},
+    ]
     means = summarize(rows)
     assert means['ivf/EN'] == 6.5 and means['EN'] == 6.0 and means['PSNR_ref'] == 25.0
     paths = write_tables(rows, tmp_path, protocol='standard')

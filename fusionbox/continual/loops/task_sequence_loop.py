@@ -56,8 +56,9 @@ class TaskSequenceTrainLoop(BaseLoop):
         dataloader (DataLoader | dict): The config's ``train_dataloader``; used by stages that
             give no ``dataloader`` of their own.
         stages (Sequence[dict]): In training order, each ``dict(name, tasks=[name],
-            max_iters=stage_iters, dataloader=None)``; ``tasks`` lists the tasks the stage
-            trains (several for joint training).
+            max_iters=None, iters_scale=1, dataloader=None)``; ``tasks`` lists the tasks the
+            stage trains (several for joint training); without ``max_iters`` a stage trains
+            ``round(iters_scale * stage_iters)`` iterations.
         evaluations (dict[str, dict]): Matrix columns, in order: task -> ``dict(dataloader,
             metric=DEFAULT_TASK_METRICS[task])``.
         strategy (dict): ``CONTINUAL_STRATEGIES`` config. Defaults to ``dict(type='Naive')``.
@@ -96,7 +97,8 @@ class TaskSequenceTrainLoop(BaseLoop):
             if 'name' not in stage:
                 raise KeyError(f'stage {i} needs a name')
             stage['tasks'] = list(stage.get('tasks') or [stage['name']])
-            stage['max_iters'] = int(stage.get('max_iters') or stage_iters)
+            if not stage.get('max_iters'):
+                stage['max_iters'] = max(1, round(stage.get('iters_scale', 1) * stage_iters))
             self.stages.append(stage)
         self.tasks = list(evaluations)
         self.metrics = [

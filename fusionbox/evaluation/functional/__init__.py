@@ -4,17 +4,58 @@ Every metric is called ``metric(fused, sources=(), gt=None, protocol='standard')
 images in 0..255 and carries ``metric.spec`` (:class:`MetricSpec`: direction, protocols).
 Importing this package registers them all.
 """
-from .base import (PROTOCOLS, SOURCE_ORDER, MetricSpec, compute_metrics, define_metric,
-                   get_metric, list_metrics)
+
+from .base import (
+    PROTOCOLS,
+    SOURCE_ORDER,
+    MetricSpec,
+    compute_metrics,
+    define_metric,
+    get_metric,
+    list_metrics,
+)
 from .edge import Qabf
 from .information import CE, EN, MI
+from .liu import NMI, TE, Qc, Qe, Qncie, Qs, Qw, Qy
 from .perceptual import Qcb, Qcv
-from .similarity import CC, MAE_ref, MSE, PSNR, PSNR_ref, RMSE, SCD, SSIM, SSIM_ref
+from .similarity import CC, MSE, PSNR, RMSE, SCD, SSIM, MAE_ref, PSNR_ref, SSIM_ref
 from .statistics import AG, EI, SD, SF
 from .vif import VIF
 
 __all__ = [
-    'PROTOCOLS', 'SOURCE_ORDER', 'MetricSpec', 'compute_metrics', 'define_metric', 'get_metric',
-    'list_metrics', 'EN', 'CE', 'MI', 'SD', 'SF', 'AG', 'EI', 'MSE', 'RMSE', 'PSNR', 'CC', 'SCD',
-    'SSIM', 'VIF', 'Qabf', 'Qcb', 'Qcv', 'PSNR_ref', 'SSIM_ref', 'MAE_ref'
+    'PROTOCOLS',
+    'SOURCE_ORDER',
+    'MetricSpec',
+    'compute_metrics',
+    'define_metric',
+    'get_metric',
+    'list_metrics',
+    'EN',
+    'CE',
+    'MI',
+    'SD',
+    'SF',
+    'AG',
+    'EI',
+    'MSE',
+    'RMSE',
+    'PSNR',
+    'CC',
+    'SCD',
+    'SSIM',
+    'VIF',
+    'Qabf',
+    'Qcb',
+    'Qcv',
+    'PSNR_ref',
+    'SSIM_ref',
+    'MAE_ref',
+    'NMI',
+    'TE',
+    'Qncie',
+    'Qy',
+    'Qc',
+    'Qs',
+    'Qw',
+    'Qe',
 ]

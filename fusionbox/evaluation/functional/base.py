@@ -12,10 +12,11 @@ Conventions (said once, here):
   (``vifb``: visible first, then infrared; ``tang``: infrared first);
 * ``standard`` computes in float64; published protocols reproduce their evaluator's dtypes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, Sequence
 
 import numpy as np
 
@@ -27,6 +28,7 @@ PROTOCOLS = {
     'cddfuse': 'Zhaozixiang1228/MMIF-CDDFuse utils/Evaluator.py (float32, scikit-image 0.19)',
     'vifb': 'xingchenzhang/VIFB metrics/*.m (MATLAB)',
     'tang': 'Linfeng-Tang/Image-Fusion Evaluation/analysis_Reference.m (MATLAB, uint8)',
+    'mefb': 'xingchenzhang/MEFB metrics/*.m (MATLAB; partial: NMI, TE, Qncie, Qy, Qc, Qw)',
 }
 
 #: Source order each protocol expects for infrared-visible pairs (names as in the datasets).
@@ -58,17 +60,25 @@ class MetricSpec:
 
     def impl(self, protocol: str) -> Callable:
         if protocol not in PROTOCOLS:
-            raise ValueError(f'unknown metric protocol {protocol!r}; expected one of '
-                             f'{tuple(PROTOCOLS)}')
+            raise ValueError(
+                f'unknown metric protocol {protocol!r}; expected one of ' f'{tuple(PROTOCOLS)}'
+            )
         fn = self.impls.get(protocol, self.impls.get('*'))
         if fn is None:
-            raise KeyError(f'metric {self.name!r} is not defined under protocol {protocol!r} '
-                           f'(it is under: {", ".join(self.protocols)})')
+            raise KeyError(
+                f'metric {self.name!r} is not defined under protocol {protocol!r} '
+                f'(it is under: {", ".join(self.protocols)})'
+            )
         return fn
 
 
-def define_metric(name: str, higher_is_better: bool, impls: Dict[str, Callable],
-                  needs_gt: bool = False, description: str = '') -> Callable:
+def define_metric(
+    name: str,
+    higher_is_better: bool,
+    impls: Dict[str, Callable],
+    needs_gt: bool = False,
+    description: str = '',
+) -> Callable:
     """Build the public function of a metric and register it in ``FUSION_METRICS``.
 
     Returns:
@@ -84,8 +94,10 @@ def define_metric(name: str, higher_is_better: bool, impls: Dict[str, Callable],
         return float(fn(fused, list(sources), gt))
 
     metric.__name__ = metric.__qualname__ = name
-    metric.__doc__ = (f'{description}\n\n{"Higher" if higher_is_better else "Lower"} is better. '
-                      f'Protocols: {", ".join(spec.protocols)}.')
+    metric.__doc__ = (
+        f'{description}\n\n{"Higher" if higher_is_better else "Lower"} is better. '
+        f'Protocols: {", ".join(spec.protocols)}.'
+    )
     metric.spec = spec
     metric.higher_is_better = higher_is_better
     FUSION_METRICS.register_module(name=name, module=metric)
@@ -100,7 +112,7 @@ def get_metric(name: str) -> Callable:
     return fn
 
 
-def list_metrics(protocol: Optional[str] = None) -> list:
+def list_metrics(protocol: str | None = None) -> list:
     """Names of the registered metrics, optionally only those defined under ``protocol``."""
     names = sorted(FUSION_METRICS.module_dict)
     if protocol is None:
@@ -108,8 +120,9 @@ def list_metrics(protocol: Optional[str] = None) -> list:
     return [n for n in names if protocol in FUSION_METRICS.get(n).spec.protocols]
 
 
-def compute_metrics(names: Sequence[str], fused, sources: Sequence, gt=None,
-                    protocol: str = 'standard') -> Dict[str, float]:
+def compute_metrics(
+    names: Sequence[str], fused, sources: Sequence, gt=None, protocol: str = 'standard'
+) -> Dict[str, float]:
     """Compute several metrics on one image; full-reference metrics are left out when
     ``gt`` is None (not zero-filled)."""
     out = {}
@@ -146,8 +159,11 @@ def matlab_round(x):
 def matlab_rgb2gray(x) -> np.ndarray:
     """MATLAB ``rgb2gray`` on (H, W, 3) RGB: rounded to uint8 for uint8 input, float otherwise."""
     x = np.asarray(x)
-    y = (0.298936021293775 * x[..., 0].astype(np.float64)
-         + 0.587043074451121 * x[..., 1] + 0.114020904255103 * x[..., 2])
+    y = (
+        0.298936021293775 * x[..., 0].astype(np.float64)
+        + 0.587043074451121 * x[..., 1]
+        + 0.114020904255103 * x[..., 2]
+    )
     return as_u8(y) if x.dtype == np.uint8 else y
 
 
@@ -169,8 +185,9 @@ def per_channel(fn: Callable) -> Callable:
         if fused.ndim == 3 and fused.shape[2] > 1:
             vals = []
             for k in range(fused.shape[2]):
-                chans = [np.asarray(s)[..., k] if np.ndim(s) == 3 else np.asarray(s)
-                         for s in sources]
+                chans = [
+                    np.asarray(s)[..., k] if np.ndim(s) == 3 else np.asarray(s) for s in sources
+                ]
                 vals.append(fn(fused[..., k], chans, gt))
             return float(np.mean(vals))
         return fn(grey(fused), [grey(s) for s in sources], gt)

@@ -6,6 +6,7 @@ Ref: Roberts et al., "Assessment of image fusion procedures using entropy, image
 multispectral classification", JARS 2008 (EN); Qu et al., "Information measure for performance
 of image fusion", Electronics Letters 2002 (MI); Bulanon et al., Biosystems Eng. 2009 (CE).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,13 @@ from .base import as_u8, define_metric, matlab_round, per_channel
 
 
 def _levels(x) -> np.ndarray:
-    """Integer grey levels 0..255 (rounded, clipped) as int64."""
-    return np.clip(np.round(np.asarray(x, dtype=np.float64)), 0, 255).astype(np.int64)
+    """Integer grey levels 0..255 (rounded half to even, clipped) as int64."""
+    x = np.asarray(x)
+    if x.dtype == np.uint8:
+        return x.astype(np.int64)
+    if x.dtype != np.float32:
+        x = x.astype(np.float64, copy=False)
+    return np.clip(np.rint(x), 0, 255).astype(np.int64)
 
 
 def _entropy(counts: np.ndarray, log=np.log2) -> float:
@@ -51,9 +57,16 @@ def _en_uint8(fused, sources, gt):
 
 
 EN = define_metric(
-    'EN', True, {'standard': _en_standard, 'cddfuse': _en_standard,
-                 'vifb': per_channel(_en_vifb), 'tang': _en_uint8},
-    description='Shannon entropy (bits) of the 256-level histogram of the fused image')
+    'EN',
+    True,
+    {
+        'standard': _en_standard,
+        'cddfuse': _en_standard,
+        'vifb': per_channel(_en_vifb),
+        'tang': _en_uint8,
+    },
+    description='Shannon entropy (bits) of the 256-level histogram of the fused image',
+)
 
 
 # --- CE ----------------------------------------------------------------------------------------
@@ -70,9 +83,12 @@ def _ce_standard(fused, sources, gt):
 
 
 CE = define_metric(
-    'CE', False, {'standard': _ce_standard, 'vifb': per_channel(_ce_standard)},
+    'CE',
+    False,
+    {'standard': _ce_standard, 'vifb': per_channel(_ce_standard)},
     description='cross entropy (bits) of the source histograms against the fused histogram, '
-                'averaged over sources')
+    'averaged over sources',
+)
 
 
 # --- MI ----------------------------------------------------------------------------------------
@@ -115,7 +131,14 @@ def _mi_tang(fused, sources, gt):
 
 
 MI = define_metric(
-    'MI', True, {'standard': _mi_standard, 'cddfuse': _mi_cddfuse, 'vifb': per_channel(_mi_vifb),
-                 'tang': _mi_tang},
+    'MI',
+    True,
+    {
+        'standard': _mi_standard,
+        'cddfuse': _mi_cddfuse,
+        'vifb': per_channel(_mi_vifb),
+        'tang': _mi_tang,
+    },
     description='mutual information between the fused image and each source, summed over '
-                'sources (bits; nats under cddfuse and vifb)')
+    'sources (bits; nats under cddfuse and vifb)',
+)

@@ -7,14 +7,21 @@ inspired quality metric for image fusion based on regional information", Informa
 (``metricChenBlum.m``, ``metricChen.m``), as VIFB calls them. Both filter in the frequency domain
 with MATLAB's centred ``freqspace`` grid and keep the complex results, as the MATLAB code does.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
 
 from .base import as_f64, define_metric, per_channel, two_sources
-from .filters import (SOBEL_X, SOBEL_Y, block_reduce_sum, fft_filter_centered, filter_same,
-                      freqspace_radius)
+from .filters import (
+    SOBEL_X,
+    SOBEL_Y,
+    block_reduce_sum,
+    fft_filter_centered,
+    filter_same,
+    freqspace_radius,
+)
 
 
 def normalize_255(x) -> np.ndarray:
@@ -42,7 +49,7 @@ def _gauss_filter_same(img: np.ndarray, sigma: float) -> np.ndarray:
 
 def _local_contrast(img: np.ndarray, p: float = 3, q: float = 2, z: float = 1e-4) -> np.ndarray:
     c = np.abs(_gauss_filter_same(img, 2) / _gauss_filter_same(img, 4) - 1)
-    return c ** p / (c ** q + z)
+    return c**p / (c**q + z)
 
 
 def qcb(fused, a, b) -> float:
@@ -50,7 +57,7 @@ def qcb(fused, a, b) -> float:
     imgs = [normalize_255(x) for x in (a, b, fused)]
     h, w = imgs[0].shape
     r = freqspace_radius((h, w), h / 30, w / 30)
-    csf = np.exp(-(r / 15.3870) ** 2) - 0.7622 * np.exp(-(r / 1.3456) ** 2)
+    csf = np.exp(-((r / 15.3870) ** 2)) - 0.7622 * np.exp(-((r / 1.3456) ** 2))
     c1, c2, cf = (_local_contrast(fft_filter_centered(x, csf)) for x in imgs)
     with np.errstate(divide='ignore', invalid='ignore'):
         q1f = np.where(c1 < cf, c1 / cf, cf / c1)
@@ -71,25 +78,34 @@ def qcv(fused, a, b, window: int = 16, alpha: float = 5) -> float:
         gx, gy = filter_same(x, SOBEL_X), filter_same(x, -SOBEL_Y)
         lam.append(block_reduce_sum(np.sqrt(gx * gx + gy * gy) ** alpha, window))
     r = freqspace_radius((h, w), h / 8, w / 8)
-    csf = 2.6 * (0.0192 + 0.144 * r) * np.exp(-(0.144 * r) ** 1.1)  # Mannos-Sakrison
+    csf = 2.6 * (0.0192 + 0.144 * r) * np.exp(-((0.144 * r) ** 1.1))  # Mannos-Sakrison
     d = []
     for x in (a, b):
         df = fft_filter_centered(x - f, csf)
         sq = df * df  # complex square, as MATLAB's x.^2
-        d.append((block_reduce_sum(sq.real, window) + 1j * block_reduce_sum(sq.imag, window))
-                 / window ** 2)
+        d.append(
+            (block_reduce_sum(sq.real, window) + 1j * block_reduce_sum(sq.imag, window)) / window**2
+        )
     q = (lam[0] * d[0] + lam[1] * d[1]).sum() / (lam[0] + lam[1]).sum()
     return float(q.real)
 
 
 Qcb = define_metric(
-    'Qcb', True,
-    {'standard': lambda f, s, g: qcb(f, *two_sources(s, 'Qcb')),
-     'vifb': per_channel(lambda f, s, g: qcb(f, *two_sources(s, 'Qcb')))},
-    description='Chen-Blum human-perception metric (contrast preservation)')
+    'Qcb',
+    True,
+    {
+        'standard': lambda f, s, g: qcb(f, *two_sources(s, 'Qcb')),
+        'vifb': per_channel(lambda f, s, g: qcb(f, *two_sources(s, 'Qcb'))),
+    },
+    description='Chen-Blum human-perception metric (contrast preservation)',
+)
 
 Qcv = define_metric(
-    'Qcv', False,
-    {'standard': lambda f, s, g: qcv(f, *two_sources(s, 'Qcv')),
-     'vifb': per_channel(lambda f, s, g: qcv(f, *two_sources(s, 'Qcv')))},
-    description='Chen-Varshney human-perception metric (regional CSF-weighted error)')
+    'Qcv',
+    False,
+    {
+        'standard': lambda f, s, g: qcv(f, *two_sources(s, 'Qcv')),
+        'vifb': per_channel(lambda f, s, g: qcv(f, *two_sources(s, 'Qcv'))),
+    },
+    description='Chen-Varshney human-perception metric (regional CSF-weighted error)',
+)

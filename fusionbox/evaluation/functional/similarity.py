@@ -5,13 +5,14 @@ Ref: Wang et al., "Image quality assessment: from error visibility to structural
 IEEE TIP 2004 (SSIM); Aslantas and Bendes, AEU 2015 (SCD); Jagalingam and Hegde, Aquatic
 Procedia 2015 (PSNR / RMSE as VIFB computes them).
 """
+
 from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
 
 from .base import as_f32, as_f64, define_metric, grey, per_channel, two_sources
-from .filters import _pool, filter_valid, gaussian_1d
+from .filters import gaussian_1d, sep_filter_valid, thread_pool
 
 _GAUSS_11 = gaussian_1d(11, 1.5)
 
@@ -42,15 +43,22 @@ def _vifb_mse(a, b):
 
 
 MSE = define_metric(
-    'MSE', False, {'standard': _mse_standard, 'cddfuse': _mse_cddfuse, 'tang': _mse_tang},
+    'MSE',
+    False,
+    {'standard': _mse_standard, 'cddfuse': _mse_cddfuse, 'tang': _mse_tang},
     description='mean squared error between the fused image and the sources, averaged over '
-                'sources')
+    'sources',
+)
 
 RMSE = define_metric(
-    'RMSE', False,
-    {'standard': lambda f, s, g: np.mean([np.sqrt(_mse_standard(f, [x], g)) for x in s]),
-     'vifb': per_channel(lambda f, s, g: np.mean([_vifb_mse(np.asarray(x), f) for x in s]))},
-    description='root mean squared error to the sources, averaged over sources')
+    'RMSE',
+    False,
+    {
+        'standard': lambda f, s, g: np.mean([np.sqrt(_mse_standard(f, [x], g)) for x in s]),
+        'vifb': per_channel(lambda f, s, g: np.mean([_vifb_mse(np.asarray(x), f) for x in s])),
+    },
+    description='root mean squared error to the sources, averaged over sources',
+)
 
 
 def _psnr_cddfuse(fused, sources, gt):
@@ -64,12 +72,16 @@ def _psnr_vifb(fused, sources, gt):
 
 
 PSNR = define_metric(
-    'PSNR', True,
-    {'standard': lambda f, s, g: 10 * np.log10(255.0 ** 2 / _mse_standard(f, s, g)),
-     'cddfuse': _psnr_cddfuse, 'vifb': per_channel(_psnr_vifb),
-     'tang': lambda f, s, g: 20 * np.log10(255.0 / np.sqrt(_mse_tang(f, s, g)))},
-    description='peak signal-to-noise ratio (dB) of the fused image against the mean source '
-                'MSE')
+    'PSNR',
+    True,
+    {
+        'standard': lambda f, s, g: 10 * np.log10(255.0**2 / _mse_standard(f, s, g)),
+        'cddfuse': _psnr_cddfuse,
+        'vifb': per_channel(_psnr_vifb),
+        'tang': lambda f, s, g: 20 * np.log10(255.0 / np.sqrt(_mse_tang(f, s, g))),
+    },
+    description='peak signal-to-noise ratio (dB) of the fused image against the mean source ' 'MSE',
+)
 
 
 # --- CC / SCD ----------------------------------------------------------------------------------
@@ -83,6 +95,7 @@ def _cc(cast):
     def cc(fused, sources, gt):
         f = cast(grey(fused))
         return np.mean([_corr(cast(grey(s)), f) for s in sources])
+
     return cc
 
 
@@ -91,16 +104,23 @@ def _scd(cast):
         a, b = (cast(grey(s)) for s in two_sources(sources, 'SCD'))
         f = cast(grey(fused))
         return _corr(a, f - b) + _corr(b, f - a)
+
     return scd
 
 
 CC = define_metric(
-    'CC', True, {'standard': _cc(as_f64), 'cddfuse': _cc(as_f32), 'tang': _cc(as_f64)},
-    description='Pearson correlation of the fused image with each source, averaged')
+    'CC',
+    True,
+    {'standard': _cc(as_f64), 'cddfuse': _cc(as_f32), 'tang': _cc(as_f64)},
+    description='Pearson correlation of the fused image with each source, averaged',
+)
 
 SCD = define_metric(
-    'SCD', True, {'standard': _scd(as_f64), 'cddfuse': _scd(as_f32), 'tang': _scd(as_f64)},
-    description='sum of the correlations of differences corr(F - B, A) + corr(F - A, B)')
+    'SCD',
+    True,
+    {'standard': _scd(as_f64), 'cddfuse': _scd(as_f32), 'tang': _scd(as_f64)},
+    description='sum of the correlations of differences corr(F - B, A) + corr(F - A, B)',
+)
 
 
 # --- SSIM --------------------------------------------------------------------------------------
@@ -108,7 +128,7 @@ def ssim_gaussian(x, y, data_range: float = 255.0, k1: float = 0.01, k2: float =
     """Wang et al.'s SSIM: 11x11 Gaussian window (sigma 1.5), 'valid' borders, mean map."""
     x, y = as_f64(x), as_f64(y)
     c1, c2 = (k1 * data_range) ** 2, (k2 * data_range) ** 2
-    mx, my, xx, yy, xy = filter_valid(np.stack([x, y, x * x, y * y, x * y]), _GAUSS_11, True)
+    mx, my, xx, yy, xy = (sep_filter_valid(a, _GAUSS_11) for a in (x, y, x * x, y * y, x * y))
     vx, vy, cxy = xx - mx * mx, yy - my * my, xy - mx * my
     ssim_map = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
     return float(ssim_map.mean())
@@ -117,44 +137,81 @@ def ssim_gaussian(x, y, data_range: float = 255.0, k1: float = 0.01, k2: float =
 def ssim_skimage019(x, ys, data_range: float = 2.0, win: int = 7) -> list:
     """scikit-image 0.19 ``structural_similarity(x, y)`` defaults on float32 input, for each
     ``y`` in ``ys``: 7x7 uniform window (reflect borders), sample covariance, ``data_range`` 2
-    (the float dtype range), float32 arithmetic, border of 3 cropped before the mean."""
+    (the float dtype range), float32 arithmetic, border of 3 cropped before the mean. The
+    moments of ``x`` are filtered once for all ``ys``."""
     x = as_f32(x)
     ys = [as_f32(y) for y in ys]
     arrays = [x, x * x] + [a for y in ys for a in (y, y * y, x * y)]
-    filt = list(_pool().map(lambda a: ndimage.uniform_filter(a, size=win), arrays))
+    filt = list(thread_pool().map(lambda a: ndimage.uniform_filter(a, size=win), arrays))
     ux, uxx = filt[:2]
-    cov_norm = win * win / (win * win - 1.0)
-    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    cov_norm = np.float32(win * win / (win * win - 1.0))
+    c1, c2 = np.float32((0.01 * data_range) ** 2), np.float32((0.03 * data_range) ** 2)
     pad = (win - 1) // 2
+    # scikit-image's float32 expressions, evaluated in the same order with in-place buffers
+    ux2 = ux * ux
+    vx = uxx - ux2
+    vx *= cov_norm
     out = []
     for i in range(len(ys)):
-        uy, uyy, uxy = filt[2 + 3 * i:5 + 3 * i]
-        vx, vy = cov_norm * (uxx - ux * ux), cov_norm * (uyy - uy * uy)
-        vxy = cov_norm * (uxy - ux * uy)
-        s = ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux ** 2 + uy ** 2 + c1) * (vx + vy + c2))
-        out.append(float(s[pad:-pad, pad:-pad].mean(dtype=np.float64)))
+        uy, uyy, uxy = filt[2 + 3 * i : 5 + 3 * i]
+        uy2 = uy * uy
+        vy = np.subtract(uyy, uy2, out=uyy)
+        vy *= cov_norm
+        vxy = np.subtract(uxy, ux * uy, out=uxy)
+        vxy *= cov_norm
+        a1 = 2 * ux
+        a1 *= uy
+        a1 += c1
+        a2 = np.multiply(vxy, 2, out=vxy)
+        a2 += c2
+        b1 = np.add(ux2, uy2, out=uy2)
+        b1 += c1
+        b2 = np.add(vx, vy, out=vy)
+        b2 += c2
+        b1 *= b2
+        a1 *= a2
+        a1 /= b1
+        out.append(float(a1[pad:-pad, pad:-pad].mean(dtype=np.float64)))
     return out
 
 
 SSIM = define_metric(
-    'SSIM', True,
-    {'standard': lambda f, s, g: np.mean([ssim_gaussian(x, f) for x in s]),
-     'cddfuse': lambda f, s, g: sum(ssim_skimage019(f, s)),
-     'vifb': per_channel(lambda f, s, g: sum(ssim_gaussian(x, f) for x in s))},
+    'SSIM',
+    True,
+    {
+        'standard': lambda f, s, g: np.mean([ssim_gaussian(x, f) for x in s]),
+        'cddfuse': lambda f, s, g: sum(ssim_skimage019(f, s)),
+        'vifb': per_channel(lambda f, s, g: sum(ssim_gaussian(x, f) for x in s)),
+    },
     description='structural similarity to the sources (mean over sources under standard, '
-                'summed under cddfuse and vifb)')
+    'summed under cddfuse and vifb)',
+)
 
 
 # --- full-reference ----------------------------------------------------------------------------
 def _psnr_ref(fused, sources, gt):
     mse = np.mean((as_f64(fused) - as_f64(gt)) ** 2)
-    return np.inf if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
+    return np.inf if mse == 0 else 10 * np.log10(255.0**2 / mse)
 
 
-PSNR_ref = define_metric('PSNR_ref', True, {'*': _psnr_ref}, needs_gt=True,
-                         description='PSNR (dB, peak 255) of the fused image against the gt')
-SSIM_ref = define_metric('SSIM_ref', True, {'*': lambda f, s, g: ssim_gaussian(f, g)},
-                         needs_gt=True, description='Gaussian SSIM of the fused image to the gt')
+PSNR_ref = define_metric(
+    'PSNR_ref',
+    True,
+    {'*': _psnr_ref},
+    needs_gt=True,
+    description='PSNR (dB, peak 255) of the fused image against the gt',
+)
+SSIM_ref = define_metric(
+    'SSIM_ref',
+    True,
+    {'*': lambda f, s, g: ssim_gaussian(f, g)},
+    needs_gt=True,
+    description='Gaussian SSIM of the fused image to the gt',
+)
 MAE_ref = define_metric(
-    'MAE_ref', False, {'*': lambda f, s, g: np.mean(np.abs(as_f64(f) - as_f64(g)))},
-    needs_gt=True, description='mean absolute error (0..255) of the fused image to the gt')
+    'MAE_ref',
+    False,
+    {'*': lambda f, s, g: np.mean(np.abs(as_f64(f) - as_f64(g)))},
+    needs_gt=True,
+    description='mean absolute error (0..255) of the fused image to the gt',
+)

@@ -3,6 +3,7 @@
 Ref: Eskicioglu and Fisher, IEEE TCOM 1995 (SF); Cui et al., Optics Communications 2015 (AG);
 Rajalingam and Priya, IJESI 2018 (EI).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,15 +29,23 @@ def _sd_tang(fused, sources, gt):
 
 
 SD = define_metric(
-    'SD', True, {'standard': _sd_standard, 'cddfuse': _sd_cddfuse,
-                 'vifb': per_channel(_sd_standard), 'tang': _sd_tang},
-    description='population standard deviation of the fused image ("Variance" in VIFB)')
+    'SD',
+    True,
+    {
+        'standard': _sd_standard,
+        'cddfuse': _sd_cddfuse,
+        'vifb': per_channel(_sd_standard),
+        'tang': _sd_tang,
+    },
+    description='population standard deviation of the fused image ("Variance" in VIFB)',
+)
 
 
 # --- SF ----------------------------------------------------------------------------------------
 def _sf(img):
-    return np.sqrt(np.mean((img[:, 1:] - img[:, :-1]) ** 2)
-                   + np.mean((img[1:, :] - img[:-1, :]) ** 2))
+    return np.sqrt(
+        np.mean((img[:, 1:] - img[:, :-1]) ** 2) + np.mean((img[1:, :] - img[:-1, :]) ** 2)
+    )
 
 
 def _sf_vifb(fused, sources, gt):
@@ -51,10 +60,16 @@ def _sf_vifb(fused, sources, gt):
 
 
 SF = define_metric(
-    'SF', True, {'standard': lambda f, s, g: _sf(as_f64(f)),
-                 'cddfuse': lambda f, s, g: _sf(as_f32(f)), 'vifb': _sf_vifb,
-                 'tang': lambda f, s, g: _sf(as_f64(grey(f)) / 255.0)},
-    description='spatial frequency sqrt(RF^2 + CF^2) of the fused image')
+    'SF',
+    True,
+    {
+        'standard': lambda f, s, g: _sf(as_f64(f)),
+        'cddfuse': lambda f, s, g: _sf(as_f32(f)),
+        'vifb': _sf_vifb,
+        'tang': lambda f, s, g: _sf(as_f64(grey(f)) / 255.0),
+    },
+    description='spatial frequency sqrt(RF^2 + CF^2) of the fused image',
+)
 
 
 # --- AG ----------------------------------------------------------------------------------------
@@ -66,7 +81,7 @@ def _gradients(img):
 
 def _ag_standard(fused, sources, gt):
     gx, gy = _gradients(as_f64(fused))
-    return np.mean(np.sqrt((gx ** 2 + gy ** 2) / 2))
+    return np.mean(np.sqrt((gx**2 + gy**2) / 2))
 
 
 def _ag_cddfuse(fused, sources, gt):
@@ -76,7 +91,7 @@ def _ag_cddfuse(fused, sources, gt):
     gx[:, 1:-1] = (img[:, 2:] - img[:, :-2]) / 2
     gy[0, :], gy[-1, :] = img[1, :] - img[0, :], img[-1, :] - img[-2, :]
     gy[1:-1, :] = (img[2:, :] - img[:-2, :]) / 2
-    return np.mean(np.sqrt((gx ** 2 + gy ** 2) / 2))
+    return np.mean(np.sqrt((gx**2 + gy**2) / 2))
 
 
 def _ag_matlab(fused, sources, gt):
@@ -84,14 +99,20 @@ def _ag_matlab(fused, sources, gt):
     img = as_f64(fused)
     gx, gy = _gradients(img)
     r, c = img.shape
-    return np.sqrt((gx ** 2 + gy ** 2) / 2).sum() / ((r - 1) * (c - 1))
+    return np.sqrt((gx**2 + gy**2) / 2).sum() / ((r - 1) * (c - 1))
 
 
 AG = define_metric(
-    'AG', True, {'standard': _ag_standard, 'cddfuse': _ag_cddfuse,
-                 'vifb': per_channel(_ag_matlab),
-                 'tang': lambda f, s, g: _ag_matlab(grey(f), s, g)},
-    description='average gradient sqrt((Gx^2 + Gy^2) / 2) of the fused image')
+    'AG',
+    True,
+    {
+        'standard': _ag_standard,
+        'cddfuse': _ag_cddfuse,
+        'vifb': per_channel(_ag_matlab),
+        'tang': lambda f, s, g: _ag_matlab(grey(f), s, g),
+    },
+    description='average gradient sqrt((Gx^2 + Gy^2) / 2) of the fused image',
+)
 
 
 # --- EI ----------------------------------------------------------------------------------------
@@ -103,5 +124,8 @@ def _ei(fused, sources, gt):
 
 
 EI = define_metric(
-    'EI', True, {'standard': _ei, 'vifb': per_channel(_ei)},
-    description='edge intensity: mean Sobel gradient magnitude (replicate borders)')
+    'EI',
+    True,
+    {'standard': _ei, 'vifb': per_channel(_ei)},
+    description='edge intensity: mean Sobel gradient magnitude (replicate borders)',
+)

@@ -55,7 +55,7 @@ class MoEDiTBlock(nn.Module):
         self.norms = nn.ModuleList(_layer_norm(dim) for _ in self.branches)
         self.naf = NAFConvBlock(dim) if naf_block else None
         self.attn = Attention(dim, num_heads, value_residual=value_residual)
-        hidden = int(2 / 3 * mlp_ratio * dim)  # SwiGLU width with the parameters of a 4x MLP
+        hidden = int(2 / 3 * mlp_ratio * dim)  # SwiGLU with as many parameters as the mlp_ratio MLP
         if moe:  # fine-grained experts: active width ~ the dense GLU's
             width = max(1, hidden // (top_k + int(shared_expert)))
             self.ffn = MoEGLU(dim, width, num_experts, top_k, shared_expert)
@@ -222,6 +222,10 @@ class MoEDiT(DiTBase):
                 outs += [ffn.shared.fc2.weight, ffn.shared.fc2.bias]
             for p in outs:
                 nn.init.zeros_(p)
+
+    def __getstate__(self) -> dict:
+        """Copies and pickles drop the last forward's loss (a non-leaf tensor deepcopy refuses)."""
+        return {**super().__getstate__(), '_balance': None}
 
     def position_embedding(self, grid: tuple[int, int], device: torch.device) -> torch.Tensor:
         """Learned table (1, T, D), resized to the grid (or DiT's sin-cos table)."""

@@ -92,6 +92,10 @@ class MoEGLU(nn.Module):
         self.balance_loss: torch.Tensor | None = None
         self.reset_parameters()
 
+    def __getstate__(self) -> dict:
+        """Copies and pickles drop the last forward's loss (a non-leaf tensor deepcopy refuses)."""
+        return {**super().__getstate__(), 'balance_loss': None}
+
     def reset_parameters(self) -> None:
         """Expert weights uniform with the bounds of ``nn.Linear`` (fan-in)."""
         nn.init.uniform_(
@@ -120,7 +124,8 @@ class MoEGLU(nn.Module):
         out = torch.zeros_like(flat)
         for e in range(self.num_experts):  # loop over experts, never over tokens
             tok, slot = (idx == e).nonzero(as_tuple=True)  # (T_e,) tokens routed to e
-            out.index_add_(0, tok, self.expert(e, flat[tok]) * weights[tok, slot, None])
+            y = self.expert(e, flat[tok]) * weights[tok, slot, None]  # (T_e, D)
+            out.index_add_(0, tok, y.to(out.dtype))  # dtypes differ under autocast
         if self.shared is not None:
             out = out + self.shared(flat)
         self.balance_loss = load_balance_loss(probs, idx, self.num_experts)

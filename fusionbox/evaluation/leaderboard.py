@@ -1,0 +1,456 @@
+"""Leaderboards: several methods' fused images on one or more datasets under one protocol.
+
+:func:`evaluate_methods` scores every method's result folder against the dataset's sources
+(only on the images every method has, so the means compare like with like),
+:func:`build_leaderboard` turns the per-image values into per-metric means, ranks (1 = best, by
+each metric's registered direction, ties share the average rank) and the average rank, and
+:func:`write_leaderboard` writes Markdown, CSV, JSON, a static HTML page with a sortable table
+and a figure, into a fresh folder renamed into place at the end (atomic).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+
+from .functional import PROTOCOLS, get_metric, list_metrics
+from .fusion_metric import order_sources
+from .io import read_for_protocol
+
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+OVERALL = 'overall'
+
+
+@dataclass
+class DatasetSpec:
+    """One evaluation set: source folders whose files share a stem per sample.
+
+    Args:
+        name: label in the tables (and the sub-folder looked for in a method's folder).
+        task: fusion task, e.g. ``'ivf'``.
+        sources: ``[(source_name, folder), ...]`` in model order.
+    """
+
+    name: str
+    task: str
+    sources: List[Tuple[str, Path]] = field(default_factory=list)
+
+
+def image_files(folder) -> Dict[str, Path]:
+    """``{stem: path}`` of the images in ``folder`` (FileNotFoundError if it is not one)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f'not a folder: {folder}')
+    return {f.stem: f for f in sorted(folder.iterdir()) if f.suffix.lower() in IMAGE_EXTS}
+
+
+def match_stem(stem: str, stems) -> str | None:
+    """The sample stem a fused file belongs to: the same stem, or the longest sample stem
+    followed by ``_`` (VIFB names results ``<stem>_<method>.jpg``)."""
+    if stem in stems:
+        return stem
+    prefixes = [s for s in stems if stem.startswith(s + '_')]
+    return max(prefixes, key=len) if prefixes else None
+
+
+def parse_dataset(spec: str, root: str | None = None) -> DatasetSpec:
+    """``NAME:TASK:SRC1=DIR,SRC2=DIR`` or ``LAYOUT=ROOT`` (a named folder layout of
+    :mod:`fusionbox.datasets.layouts`, e.g. ``VIFB=../shared/data/ivf/VIFB``); a relative
+    ``ROOT`` or ``DIR`` is taken under ``root`` when given."""
+    base = Path(root) if root else None
+
+    def path(p):
+        p = Path(p)
+        return base / p if base is not None and not p.is_absolute() else p
+
+    if ':' in spec:
+        name, task, srcs = spec.split(':', 2)
+        sources = []
+        for item in srcs.split(','):
+            src, sep, folder = item.partition('=')
+            if not sep or not src or not folder:
+                raise ValueError(f'--dataset source expects NAME=DIR, got {item!r} in {spec!r}')
+            sources.append((src, path(folder)))
+        if not name or not task or len(sources) < 1:
+            raise ValueError(f'--dataset expects NAME:TASK:SRC=DIR,...; got {spec!r}')
+        return DatasetSpec(name, task, sources)
+    from fusionbox.datasets.layouts import get_layout
+
+    name, sep, folder = spec.partition('=')
+    if not sep:
+        raise ValueError(f'--dataset expects NAME:TASK:SRC=DIR,... or LAYOUT=ROOT; got {spec!r}')
+    layout = get_layout(name)
+    if layout.sample_dirs:
+        raise ValueError(
+            f'layout {name!r} keeps one folder per sample; give its sources as '
+            'NAME:TASK:SRC=DIR,... folders instead'
+        )
+    data_root = path(folder)
+    return DatasetSpec(
+        name, layout.task, [(n, data_root / s) for n, s in zip(layout.names, layout.sources)]
+    )
+
+
+def method_folder(folder, dataset: str, n_datasets: int) -> Path:
+    """A method's results for ``dataset``: ``folder/<dataset>`` if it exists, else ``folder``
+    itself (only with a single dataset)."""
+    folder = Path(folder)
+    if (folder / dataset).is_dir():
+        return folder / dataset
+    if n_datasets > 1:
+        raise FileNotFoundError(
+            f'{folder / dataset} not found: with several datasets a method '
+            'folder holds one sub-folder per dataset'
+        )
+    return folder
+
+
+def evaluate_methods(
+    methods: Sequence[Tuple[str, Path]],
+    datasets: Sequence[DatasetSpec],
+    protocol: str = 'standard',
+    metrics: Sequence[str] | None = None,
+    log=print,
+) -> Tuple[List[dict], List[str]]:
+    """Per-image metric rows ``{'dataset', 'method', 'stem', <metric>: value}``.
+
+    Each dataset is evaluated on the samples that every method has a fused image for (the
+    others are reported through ``log`` and left out). Returns ``(rows, metric_names)``.
+    """
+    if protocol not in PROTOCOLS:
+        raise ValueError(
+            f'unknown metric protocol {protocol!r}; expected one of ' f'{tuple(PROTOCOLS)}'
+        )
+    names = (
+        list(metrics)
+        if metrics
+        else [n for n in list_metrics(protocol) if not get_metric(n).spec.needs_gt]
+    )
+    fns = {n: get_metric(n) for n in names}
+    for n, fn in fns.items():
+        if fn.spec.needs_gt:
+            raise ValueError(f'{n} needs a ground truth; leaderboards use no-reference metrics')
+        fn.spec.impl(protocol)
+    if len({m for m, _ in methods}) != len(methods):
+        raise ValueError('method names must be unique')
+    rows = []
+    for ds in datasets:
+        src_files = [(n, image_files(folder)) for n, folder in ds.sources]
+        stems = set.intersection(*(set(files) for _, files in src_files))
+        fused = {}
+        for method, folder in methods:
+            files = image_files(method_folder(folder, ds.name, len(datasets)))
+            fused[method] = {}
+            for fstem, path in files.items():
+                stem = match_stem(fstem, stems)
+                if stem is not None:
+                    fused[method][stem] = path
+        common = sorted(set.intersection(stems, *(set(f) for f in fused.values())))
+        if not common:
+            raise ValueError(f'dataset {ds.name}: no sample has a fused image from every method')
+        for method in fused:
+            missing = len(stems) - len(set(fused[method]) & stems)
+            if missing:
+                log(f'warning: {ds.name}: {method} lacks {missing} of {len(stems)} samples')
+        if len(common) < len(stems):
+            log(f'warning: {ds.name}: evaluating the {len(common)} samples all methods have')
+        src_names = [n for n, _ in ds.sources]
+        for stem in common:
+            srcs = [read_for_protocol(files[stem], protocol) for _, files in src_files]
+            srcs = order_sources(srcs, src_names, protocol)
+            for method, _ in methods:
+                img = read_for_protocol(fused[method][stem], protocol)
+                row = {'dataset': ds.name, 'method': method, 'stem': stem}
+                for n, fn in fns.items():
+                    row[n] = float(fn(img, srcs, protocol=protocol))
+                rows.append(row)
+    return rows, names
+
+
+def rank_values(values: Sequence[float], higher_is_better: bool) -> List[float]:
+    """Ranks (1 = best) with ties sharing their average rank; nan ranks last."""
+    vals = np.asarray(values, dtype=np.float64)
+    key = np.where(np.isnan(vals), -np.inf if higher_is_better else np.inf, vals)
+    key = -key if higher_is_better else key
+    order = np.argsort(key, kind='stable')
+    ranks = np.empty(len(vals))
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and key[order[j + 1]] == key[order[i]]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks.tolist()
+
+
+def build_leaderboard(
+    rows: Sequence[dict],
+    metrics: Sequence[str],
+    protocol: str,
+    title: str = 'FusionBox leaderboard',
+) -> dict:
+    """Means, ranks, average rank and best marks per dataset and overall (the mean over the
+    datasets of the per-dataset means). Tables are sorted by average rank."""
+    datasets = list(dict.fromkeys(r['dataset'] for r in rows))
+    methods = list(dict.fromkeys(r['method'] for r in rows))
+    direction = {m: bool(get_metric(m).higher_is_better) for m in metrics}
+    tables = {}
+    means = {}
+    for ds in datasets:
+        means[ds] = {}
+        for method in methods:
+            sel = [r for r in rows if r['dataset'] == ds and r['method'] == method]
+            means[ds][method] = {m: float(np.mean([r[m] for r in sel])) for m in metrics}
+            means[ds][method]['n_images'] = len(sel)
+    groups = datasets + ([OVERALL] if len(datasets) > 1 else [])
+    for group in groups:
+        if group == OVERALL:
+            table = {
+                method: {
+                    m: float(np.mean([means[d][method][m] for d in datasets])) for m in metrics
+                }
+                for method in methods
+            }
+            for method in methods:
+                table[method]['n_images'] = sum(means[d][method]['n_images'] for d in datasets)
+        else:
+            table = means[group]
+        ranks = {
+            m: rank_values([table[meth][m] for meth in methods], direction[m]) for m in metrics
+        }
+        entries = []
+        for i, method in enumerate(methods):
+            r = {m: ranks[m][i] for m in metrics}
+            entries.append(
+                {
+                    'method': method,
+                    'n_images': table[method]['n_images'],
+                    'values': {m: table[method][m] for m in metrics},
+                    'ranks': r,
+                    'avg_rank': float(np.mean(list(r.values()))),
+                }
+            )
+        entries.sort(key=lambda e: (e['avg_rank'], e['method']))
+        best = {
+            m: [
+                e['method'] for e in entries if e['ranks'][m] == min(x['ranks'][m] for x in entries)
+            ]
+            for m in metrics
+        }
+        for e in entries:
+            e['best'] = [m for m in metrics if e['method'] in best[m]]
+        tables[group] = entries
+    return {
+        'title': title,
+        'protocol': protocol,
+        'metrics': list(metrics),
+        'higher_is_better': direction,
+        'datasets': datasets,
+        'methods': methods,
+        'tables': tables,
+        'rows': [dict(r) for r in rows],
+    }
+
+
+# --- renderers -----------------------------------------------------------------------------------
+def _fmt(v: float) -> str:
+    return 'nan' if v is None or (isinstance(v, float) and math.isnan(v)) else f'{v:.4g}'
+
+
+def _arrow(board, m):
+    return '↑' if board['higher_is_better'][m] else '↓'
+
+
+def to_markdown(board: dict) -> str:
+    ms = board['metrics']
+    lines = [
+        f'# {board["title"]}',
+        '',
+        f'Protocol: `{board["protocol"]}`. Datasets: {", ".join(board["datasets"])}. '
+        '↑ higher is better, ↓ lower is better; **bold** = best in the column; '
+        'rank 1 = best.',
+        '',
+    ]
+    for group, entries in board['tables'].items():
+        lines += [
+            f'## {group}',
+            '',
+            '| # | method | images | '
+            + ' | '.join(f'{m} {_arrow(board, m)}' for m in ms)
+            + ' | avg rank |',
+            '|' + '---|' * (len(ms) + 4),
+        ]
+        for pos, e in enumerate(entries, 1):
+            cells = [
+                f'**{_fmt(e["values"][m])}**' if m in e['best'] else _fmt(e['values'][m])
+                for m in ms
+            ]
+            lines.append(
+                f'| {pos} | {e["method"]} | {e["n_images"]} | '
+                + ' | '.join(cells)
+                + f' | {e["avg_rank"]:.2f} |'
+            )
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def to_csv(board: dict) -> str:
+    """Long-wide CSV: one row per (group, method) with values, ranks and the average rank."""
+    ms = board['metrics']
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator='\n')
+    w.writerow(
+        ['group', 'position', 'method', 'n_images']
+        + ms
+        + [f'rank_{m}' for m in ms]
+        + ['avg_rank', 'best']
+    )
+    for group, entries in board['tables'].items():
+        for pos, e in enumerate(entries, 1):
+            w.writerow(
+                [group, pos, e['method'], e['n_images']]
+                + [repr(e['values'][m]) for m in ms]
+                + [e['ranks'][m] for m in ms]
+                + [e['avg_rank'], ';'.join(e['best'])]
+            )
+    return buf.getvalue()
+
+
+_JS = """
+function sortTable(th) {
+  const table = th.closest('table'), body = table.tBodies[0];
+  const idx = Array.from(th.parentNode.children).indexOf(th);
+  const asc = th.dataset.dir !== 'asc';
+  th.parentNode.querySelectorAll('th').forEach(h => delete h.dataset.dir);
+  th.dataset.dir = asc ? 'asc' : 'desc';
+  const key = r => { const c = r.children[idx]; const v = c.dataset.v !== undefined ?
+    parseFloat(c.dataset.v) : NaN; return isNaN(v) ? c.textContent : v; };
+  Array.from(body.rows).sort((a, b) => { const x = key(a), y = key(b);
+    const r = (typeof x === 'number' && typeof y === 'number') ? x - y :
+      String(x).localeCompare(String(y)); return asc ? r : -r; })
+    .forEach(r => body.appendChild(r));
+}
+"""
+
+_CSS = """
+body { font-family: sans-serif; margin: 2em; }
+table { border-collapse: collapse; margin-bottom: 2em; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
+th { cursor: pointer; background: #f0f0f0; }
+th[data-dir=asc]::after { content: ' \\25B2'; } th[data-dir=desc]::after { content: ' \\25BC'; }
+td.name { text-align: left; } td.best { font-weight: bold; background: #dff0d8; }
+"""
+
+
+def to_html(board: dict, figure: str | None = None) -> str:
+    ms = board['metrics']
+    e_ = html.escape
+    parts = [
+        '<!DOCTYPE html>',
+        '<html><head><meta charset="utf-8">',
+        f'<title>{e_(board["title"])}</title>',
+        f'<style>{_CSS}</style>',
+        f'<script>{_JS}</script></head><body>',
+        f'<h1>{e_(board["title"])}</h1>',
+        f'<p>Protocol <code>{e_(board["protocol"])}</code>; datasets: '
+        f'{e_(", ".join(board["datasets"]))}. ↑ higher is better, ↓ lower is better; '
+        'the best value of each column is highlighted. Click a header to sort.</p>',
+    ]
+    for group, entries in board['tables'].items():
+        parts.append(f'<h2>{e_(group)}</h2><table><thead><tr>')
+        heads = ['#', 'method', 'images'] + [f'{m} {_arrow(board, m)}' for m in ms] + ['avg rank']
+        parts.append(''.join(f'<th onclick="sortTable(this)">{e_(h)}</th>' for h in heads))
+        parts.append('</tr></thead><tbody>')
+        for pos, e in enumerate(entries, 1):
+            cells = [
+                f'<td data-v="{pos}">{pos}</td>',
+                f'<td class="name">{e_(e["method"])}</td>',
+                f'<td data-v="{e["n_images"]}">{e["n_images"]}</td>',
+            ]
+            for m in ms:
+                v = e['values'][m]
+                cls = ' class="best"' if m in e['best'] else ''
+                cells.append(
+                    f'<td{cls} data-v="{v!r}" title="rank {e["ranks"][m]:g}">' f'{_fmt(v)}</td>'
+                )
+            cells.append(f'<td data-v="{e["avg_rank"]!r}">{e["avg_rank"]:.2f}</td>')
+            parts.append('<tr>' + ''.join(cells) + '</tr>')
+        parts.append('</tbody></table>')
+    if figure:
+        parts.append(f'<img src="{e_(figure)}" alt="leaderboard figure">')
+    parts.append('</body></html>')
+    return '\n'.join(parts) + '\n'
+
+
+def draw_figure(board: dict, path) -> None:
+    """Two panels for the last table (overall when several datasets): the average rank per
+    method, and per metric a score scaled to 0..1 over the methods (1 = best)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    group = list(board['tables'])[-1]
+    entries = board['tables'][group]
+    ms = board['metrics']
+    methods = [e['method'] for e in entries]
+    fig = Figure(figsize=(4 + 0.6 * len(ms) * max(1, len(methods)) / 2, 4.5))
+    FigureCanvasAgg(fig)
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={'width_ratios': [1, max(2, len(ms) / 2)]})
+    ax1.barh(methods[::-1], [e['avg_rank'] for e in entries][::-1], color='tab:blue')
+    ax1.set_xlabel('average rank (lower is better)')
+    width = 0.8 / max(1, len(methods))
+    x = np.arange(len(ms))
+    for i, e in enumerate(entries):
+        scores = []
+        for m in ms:
+            vals = np.array([f['values'][m] for f in entries], dtype=np.float64)
+            lo, hi = np.nanmin(vals), np.nanmax(vals)
+            s = 1.0 if hi == lo else (e['values'][m] - lo) / (hi - lo)
+            scores.append(s if board['higher_is_better'][m] else 1 - s)
+        ax2.bar(x + (i - (len(methods) - 1) / 2) * width, scores, width, label=e['method'])
+    ax2.set_xticks(x, [f'{m} {_arrow(board, m)}' for m in ms], rotation=45, ha='right')
+    ax2.set_ylabel('score scaled over methods (1 = best)')
+    ax2.set_ylim(0, 1.05)
+    ax2.legend(fontsize='small')
+    fig.suptitle(f'{board["title"]} ({group}, protocol {board["protocol"]})')
+    fig.tight_layout()
+    fig.savefig(str(path), dpi=100)
+
+
+def write_leaderboard(board: dict, out_dir, overwrite: bool = False) -> Dict[str, Path]:
+    """Write ``leaderboard.{md,csv,json,html,png}`` into ``out_dir``. The files are written to
+    a temporary folder beside it which is renamed into place; an existing ``out_dir`` is
+    refused (FileExistsError) unless ``overwrite``."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise FileExistsError(f'{out_dir} exists; pass overwrite (--overwrite) to replace it')
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.', dir=out_dir.parent))
+    try:
+        (tmp / 'leaderboard.md').write_text(to_markdown(board))
+        (tmp / 'leaderboard.csv').write_text(to_csv(board))
+        (tmp / 'leaderboard.json').write_text(json.dumps(board, indent=2) + '\n')
+        draw_figure(board, tmp / 'leaderboard.png')
+        (tmp / 'leaderboard.html').write_text(to_html(board, 'leaderboard.png'))
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.old.', dir=out_dir.parent))
+            os.replace(out_dir, old / 'x')
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {k: out_dir / f'leaderboard.{k}' for k in ('md', 'csv', 'json', 'html', 'png')}
