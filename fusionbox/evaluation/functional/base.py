@@ -196,6 +196,29 @@ def per_channel(fn: Callable) -> Callable:
     return wrapped
 
 
+def mefb_channels(fn):
+    """MEFB's wrapper: grey sources with a colour fused image use its first (red) channel; a
+    colour fused image with colour sources is evaluated per channel and averaged."""
+
+    def wrapped(fused, sources, gt=None):
+        fused = np.asarray(fused)
+        srcs = [np.asarray(s) for s in sources]
+        if fused.ndim == 3 and all(s.ndim == 2 for s in srcs):
+            fused = fused[..., 0]
+        if fused.ndim == 2:
+            return fn(fused, [grey(s) for s in srcs], gt)
+        return float(
+            np.mean(
+                [
+                    fn(fused[..., k], [s[..., k] if s.ndim == 3 else s for s in srcs], gt)
+                    for k in range(fused.shape[2])
+                ]
+            )
+        )
+
+    return wrapped
+
+
 def two_sources(sources, name: str):
     if len(sources) != 2:
         raise ValueError(f'{name} is defined for exactly two sources, got {len(sources)}')

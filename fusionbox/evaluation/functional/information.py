@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import as_u8, define_metric, matlab_round, per_channel
+from .base import as_u8, define_metric, matlab_round, mefb_channels, per_channel
 
 
 def _levels(x) -> np.ndarray:
@@ -63,6 +63,7 @@ EN = define_metric(
         'standard': _en_standard,
         'cddfuse': _en_standard,
         'vifb': per_channel(_en_vifb),
+        'mefb': mefb_channels(_en_vifb),
         'tang': _en_uint8,
     },
     description='Shannon entropy (bits) of the 256-level histogram of the fused image',

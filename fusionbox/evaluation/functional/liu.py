@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import as_f64, define_metric, grey
+from .base import as_f64, define_metric, grey, mefb_channels
 from .filters import gaussian_1d, sep_filter_valid
 from .information import _levels
 from .perceptual import normalize_255
@@ -31,29 +31,6 @@ _GAUSS_7 = gaussian_1d(7, 1.5)
 _GAUSS_11 = gaussian_1d(11, 1.5)
 PREWITT_X = np.array([[1.0, 0.0, -1.0], [1.0, 0.0, -1.0], [1.0, 0.0, -1.0]])
 PREWITT_Y = np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -1.0, -1.0]])
-
-
-def mefb_channels(fn):
-    """MEFB's wrapper: grey sources with a colour fused image use its first (red) channel; a
-    colour fused image with colour sources is evaluated per channel and averaged."""
-
-    def wrapped(fused, sources, gt=None):
-        fused = np.asarray(fused)
-        srcs = [np.asarray(s) for s in sources]
-        if fused.ndim == 3 and all(s.ndim == 2 for s in srcs):
-            fused = fused[..., 0]
-        if fused.ndim == 2:
-            return fn(fused, [grey(s) for s in srcs], gt)
-        return float(
-            np.mean(
-                [
-                    fn(fused[..., k], [s[..., k] if s.ndim == 3 else s for s in srcs], gt)
-                    for k in range(fused.shape[2])
-                ]
-            )
-        )
-
-    return wrapped
 
 
 # --- histograms ---------------------------------------------------------------------------------

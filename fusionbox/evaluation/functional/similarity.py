@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .base import as_f32, as_f64, define_metric, grey, per_channel, two_sources
+from .base import as_f32, as_f64, define_metric, grey, mefb_channels, per_channel, two_sources
 from .filters import gaussian_1d, sep_filter_valid, thread_pool
 
 _GAUSS_11 = gaussian_1d(11, 1.5)
@@ -77,6 +77,7 @@ PSNR = define_metric(
     {
         'standard': lambda f, s, g: 10 * np.log10(255.0**2 / _mse_standard(f, s, g)),
         'cddfuse': _psnr_cddfuse,
+        'mefb': mefb_channels(_psnr_vifb),
         'vifb': per_channel(_psnr_vifb),
         'tang': lambda f, s, g: 20 * np.log10(255.0 / np.sqrt(_mse_tang(f, s, g))),
     },

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import as_f32, as_f64, as_u8, define_metric, grey, matlab_round, per_channel
+from .base import (
+    as_f32,
+    as_f64,
+    as_u8,
+    define_metric,
+    grey,
+    matlab_round,
+    mefb_channels,
+    per_channel,
+)
 from .filters import SOBEL_Y, filter_same
 
 
@@ -35,6 +44,7 @@ SD = define_metric(
         'standard': _sd_standard,
         'cddfuse': _sd_cddfuse,
         'vifb': per_channel(_sd_standard),
+        'mefb': mefb_channels(_sd_standard),
         'tang': _sd_tang,
     },
     description='population standard deviation of the fused image ("Variance" in VIFB)',
