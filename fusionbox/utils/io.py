@@ -49,7 +49,7 @@ def atomic_imwrite(path, image: np.ndarray, overwrite: bool = True) -> None:
     """Write an image (uint8 HxW or HxWx3 in BGR order, as mmcv) atomically with mmcv."""
     import mmcv
     with atomic_path(path, overwrite) as tmp:
-        if not mmcv.imwrite(image, str(tmp), auto_mkdir=True):
+        if not mmcv.imwrite(image, str(tmp)):
             raise OSError(f'could not write image {path}')
 
 

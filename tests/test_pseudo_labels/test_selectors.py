@@ -47,7 +47,10 @@ def test_select_picks_best_and_records_why():
     sel = selector.select({'flat': flat, 'textured': tex}, [tex, flat], 'ivf')
     assert sel.pick == 'textured'
     assert sel.scores == {'flat': 0.0, 'textured': 1.0}
-    assert sel.metrics['textured']['SD'] == pytest.approx(np.std(tex * 255.0), rel=1e-6)
+    # candidates are scored as they are saved: rounded to 8 bits
+    assert sel.metrics['textured']['SD'] == pytest.approx(
+        np.std(np.round(tex.astype(np.float64) * 255.0)), rel=1e-9
+    )
     record = sel.to_dict()
     assert record['normalisation']['SD']['higher_is_better'] is True
 

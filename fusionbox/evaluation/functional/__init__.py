@@ -17,6 +17,7 @@ from .base import (
 from .edge import Qabf
 from .information import CE, EN, MI
 from .liu import NMI, TE, Qc, Qe, Qncie, Qs, Qw, Qy
+from .mef import MEF_SSIM
 from .perceptual import Qcb, Qcv
 from .similarity import CC, MSE, PSNR, RMSE, SCD, SSIM, MAE_ref, PSNR_ref, SSIM_ref
 from .statistics import AG, EI, SD, SF
@@ -58,4 +59,5 @@ __all__ = [
     'Qs',
     'Qw',
     'Qe',
+    'MEF_SSIM',
 ]

@@ -97,7 +97,7 @@ class AutoencoderTrainer(BaseModel):
         if data_samples is None:
             data_samples = [FusionSample() for _ in range(recon.shape[0])]
         for rec, src, sample in zip(recon.clamp(0, 1), sources, data_samples):
-            mse = F.mse_loss(rec, src).clamp_min(1e-10)
+            mse = F.mse_loss(rec.detach(), src).clamp_min(1e-10)
             sample.pred, sample.sources = rec, src
             sample.set_metainfo({'psnr': float(-10.0 * torch.log10(mse))})
         return list(data_samples)
