@@ -27,7 +27,9 @@ def register(subparsers) -> argparse.ArgumentParser:
         description=__doc__.split('\n\n')[0],
     )
     p.add_argument(
-        '--protocol', default='standard', help='standard, cddfuse, vifb or tang (default: standard)'
+        '--protocol',
+        default='standard',
+        help='standard, cddfuse, vifb, tang or mefb (default: standard)',
     )
     p.add_argument('--task', default='ivf', help='fusion task, e.g. ivf (default: ivf)')
     p.add_argument(

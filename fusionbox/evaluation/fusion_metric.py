@@ -40,8 +40,8 @@ class FusionMetric(BaseMetric):
         metric_names: metric names registered in ``FUSION_METRICS`` (str or list).
             Defaults to :data:`DEFAULT_METRICS`. (Not called ``metrics``: MMEngine's Runner
             reads an evaluator dict with a ``metrics`` key as an ``Evaluator`` config.)
-        protocol: ``'standard'``, ``'cddfuse'``, ``'vifb'`` or ``'tang'``. The published
-            protocols quantise the prediction to 8 bits first. Defaults to ``'standard'``.
+        protocol: ``'standard'``, ``'cddfuse'``, ``'vifb'``, ``'tang'`` or ``'mefb'``. The
+            published protocols quantise the prediction to 8 bits first. Defaults to ``'standard'``.
         collect_device: see ``BaseMetric``. Defaults to ``'cpu'``.
         prefix: see ``BaseMetric``. Defaults to None (no prefix).
         out_dir: when set, ``compute_metrics`` also writes the per-image table as JSON, CSV and
