@@ -10,7 +10,7 @@ model = dict(backbone=dict(arch='unet-t'))
 
 tasks = ['ivf', 'mif', 'mef', 'mff']
 crop_size = 64
-stage_iters = 150
+stage_iters = 100
 embedded = dict(type='EmbeddedFusionDataset', seed=0, size=128)
 train_pipeline = [
     dict(type='LoadMultiSourceImages'),

@@ -3,11 +3,14 @@
     fusionbox leaderboard --protocol cddfuse \\
         --dataset VIFB:ivf:vi=VIFB/vi,ir=VIFB/ir [--dataset MSRS=data/MSRS/test ...] \\
         --method ADF=results/ADF --method Mine=results/mine [--metrics EN,SD,Qabf] \\
+        [--model Ours=configs/x.py:work_dirs/x/iter_2000.pth [--device cpu]] \\
         -o work_dirs/leaderboard [--overwrite]
 
 A method folder holds the fused images of the (single) dataset, or one sub-folder per dataset
-name. Fused files match samples by stem (or ``<stem>_<anything>``). Writes leaderboard.md, .csv,
-.json, .html (sortable table) and .png; ranks follow each metric's registered direction.
+name. A ``--model`` is run over every dataset's sources first; its fused images are kept in
+``<out>/fused/<NAME>/<dataset>/<stem>.png`` and evaluated like a method folder. Fused files
+match samples by stem (or ``<stem>_<anything>``). Writes leaderboard.md, .csv, .json, .html
+(sortable table) and .png; ranks follow each metric's registered direction.
 """
 
 from __future__ import annotations
@@ -40,10 +43,19 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         '--method',
         action='append',
-        required=True,
+        default=[],
         metavar='NAME=DIR',
         help='a method and its folder of fused images, repeated',
     )
+    p.add_argument(
+        '--model',
+        action='append',
+        default=[],
+        metavar='NAME=CONFIG:CHECKPOINT',
+        help='a FusionBox model to run on the datasets (MMEngine config and checkpoint), '
+        'repeated; its fused images go to <out>/fused/NAME/<dataset>/',
+    )
+    p.add_argument('--device', default='cpu', help='device for --model (default: cpu)')
     p.add_argument(
         '--metrics',
         help='comma-separated metric names (default: all no-reference ' 'metrics of the protocol)',
@@ -66,10 +78,15 @@ def _methods(specs):
 
 
 def run(args) -> int:
+    import shutil
+
     from fusionbox.evaluation.leaderboard import (
         build_leaderboard,
         evaluate_methods,
         parse_dataset,
+        parse_model,
+        run_model,
+        staging_dir,
         to_markdown,
         write_leaderboard,
     )
@@ -78,18 +95,33 @@ def run(args) -> int:
     if out.exists() and not args.overwrite:
         print(f'error: {out} exists; pass --overwrite to replace it', file=sys.stderr)
         return 1
+    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    staging = None
     try:
         datasets = [parse_dataset(s, args.data_root) for s in args.dataset]
         methods = _methods(args.method)
+        models = [parse_model(s) for s in args.model]
+        if not methods and not models:
+            raise ValueError('give at least one --method or --model')
         metrics = args.metrics.split(',') if args.metrics else None
-        rows, names = evaluate_methods(
-            methods, datasets, args.protocol, metrics, log=lambda m: print(m, file=sys.stderr)
-        )
+        if models:
+            staging = staging_dir(out)
+            for model in models:
+                dest = staging / 'fused' / model.name
+                folder = run_model(model, datasets, dest, args.device, log)
+                methods.append((model.name, folder))
+        rows, names = evaluate_methods(methods, datasets, args.protocol, metrics, log=log)
     except (ValueError, KeyError, FileNotFoundError) as e:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         print(f'error: {e.args[0] if e.args else e}', file=sys.stderr)
         return 2
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     board = build_leaderboard(rows, names, args.protocol, args.title)
-    paths = write_leaderboard(board, out, overwrite=args.overwrite)
+    paths = write_leaderboard(board, out, overwrite=args.overwrite, staging=staging)
     print(to_markdown(board))
     print(f'wrote {", ".join(str(p) for p in paths.values())}')
     return 0

@@ -178,6 +178,96 @@ def evaluate_methods(
     return rows, names
 
 
+@dataclass
+class ModelSpec:
+    """A FusionBox model to run inside the leaderboard: ``NAME=CONFIG:CHECKPOINT``."""
+
+    name: str
+    config: Path
+    checkpoint: Path
+
+
+def parse_model(spec: str) -> ModelSpec:
+    """``NAME=CONFIG:CHECKPOINT`` (the checkpoint path follows the first ``:`` after the
+    config)."""
+    name, sep, rest = spec.partition('=')
+    config, sep2, ckpt = rest.partition(':')
+    if not sep or not sep2 or not name or not config or not ckpt:
+        raise ValueError(f'--model expects NAME=CONFIG:CHECKPOINT, got {spec!r}')
+    return ModelSpec(name, Path(config), Path(ckpt))
+
+
+def _to_uint8_image(tensor) -> np.ndarray:
+    """(C, H, W) tensor in [0, 1] -> uint8 (H, W) or (H, W, 3) BGR for writing."""
+    array = tensor.detach().cpu().float().clamp(0, 1).numpy()
+    array = np.round(array * 255.0).astype(np.uint8)
+    if array.shape[0] == 1:
+        return array[0]
+    return np.ascontiguousarray(array.transpose(1, 2, 0)[..., ::-1])
+
+
+def run_model(
+    model: ModelSpec,
+    datasets: Sequence[DatasetSpec],
+    out_dir,
+    device: str = 'cpu',
+    log=print,
+) -> Path:
+    """Fuse every sample of ``datasets`` with a FusionBox model and write the results as
+    ``<out_dir>/<dataset>/<stem>.png`` (``pred_color`` when the sample has colour, else the
+    fused luma). The model is built from its MMEngine config (registry ``MODELS``), its
+    checkpoint loaded with ``mmengine.runner.load_checkpoint``, and each sample goes through
+    the test pipeline ``LoadMultiSourceImages``, ``SourcesToYCbCr``, ``PackFusionInputs`` and
+    ``model.test_step``. Returns ``out_dir``."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.runner import load_checkpoint
+
+    from fusionbox.registry import MODELS, TRANSFORMS
+    from fusionbox.utils import register_all_modules
+    from fusionbox.utils.io import atomic_imwrite
+
+    register_all_modules()
+    if not model.config.is_file():
+        raise FileNotFoundError(f'model {model.name}: config not found: {model.config}')
+    if not model.checkpoint.is_file():
+        raise FileNotFoundError(f'model {model.name}: checkpoint not found: {model.checkpoint}')
+    cfg = Config.fromfile(str(model.config))
+    net = MODELS.build(cfg.model)
+    load_checkpoint(net, str(model.checkpoint), map_location='cpu', logger='silent')
+    net = net.to(device).eval()
+    pipeline = [
+        TRANSFORMS.build(dict(type=t))
+        for t in ('LoadMultiSourceImages', 'SourcesToYCbCr', 'PackFusionInputs')
+    ]
+    out_dir = Path(out_dir)
+    for ds in datasets:
+        src_files = [(n, image_files(folder)) for n, folder in ds.sources]
+        stems = sorted(set.intersection(*(set(files) for _, files in src_files)))
+        log(f'{model.name}: fusing {len(stems)} samples of {ds.name}')
+        for idx, stem in enumerate(stems):
+            results = dict(
+                source_paths=[str(files[stem]) for _, files in src_files],
+                source_names=[n for n, _ in src_files],
+                gt_path=None,
+                mask_path=None,
+                task=ds.task,
+                stem=stem,
+                prompt='',
+                sample_idx=idx,
+            )
+            for t in pipeline:
+                results = t(results)
+            with torch.no_grad():
+                out = net.test_step(
+                    dict(inputs=[results['inputs']], data_samples=[results['data_samples']])
+                )
+            sample = out[0]
+            fused = sample.pred_color if 'pred_color' in sample else sample.pred
+            atomic_imwrite(out_dir / ds.name / f'{stem}.png', _to_uint8_image(fused))
+    return out_dir
+
+
 def rank_values(values: Sequence[float], higher_is_better: bool) -> List[float]:
     """Ranks (1 = best) with ties sharing their average rank; nan ranks last."""
     vals = np.asarray(values, dtype=np.float64)
@@ -428,15 +518,27 @@ def draw_figure(board: dict, path) -> None:
     fig.savefig(str(path), dpi=100)
 
 
-def write_leaderboard(board: dict, out_dir, overwrite: bool = False) -> Dict[str, Path]:
+def staging_dir(out_dir) -> Path:
+    """A fresh hidden folder beside ``out_dir`` for :func:`write_leaderboard`'s ``staging``."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.', dir=out_dir.parent))
+
+
+def write_leaderboard(
+    board: dict, out_dir, overwrite: bool = False, staging=None
+) -> Dict[str, Path]:
     """Write ``leaderboard.{md,csv,json,html,png}`` into ``out_dir``. The files are written to
     a temporary folder beside it which is renamed into place; an existing ``out_dir`` is
-    refused (FileExistsError) unless ``overwrite``."""
+    refused (FileExistsError) unless ``overwrite``. ``staging`` (from :func:`staging_dir`) is a
+    temporary folder that already holds other outputs (e.g. models' fused images); it becomes
+    ``out_dir``, and is removed if writing fails."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not overwrite:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise FileExistsError(f'{out_dir} exists; pass overwrite (--overwrite) to replace it')
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.', dir=out_dir.parent))
+    tmp = Path(staging) if staging is not None else staging_dir(out_dir)
     try:
         (tmp / 'leaderboard.md').write_text(to_markdown(board))
         (tmp / 'leaderboard.csv').write_text(to_csv(board))

@@ -179,3 +179,58 @@ def test_vifb_adf_against_averaging(tmp_path):
         assert sorted(e['ranks'][m] for e in entries.values()) == [1, 2]
     paths = write_leaderboard(board, tmp_path / 'board')
     assert 'ADF' in paths['md'].read_text()
+
+
+CONFIG = 'configs/allinone/allinone_unet-t_reg_ivf-mif-mef-mff.py'
+
+
+def test_leaderboard_runs_a_model(folders, tmp_path, capsys):
+    import torch
+    from mmengine.config import Config
+
+    from fusionbox.registry import MODELS
+    from fusionbox.utils import register_all_modules
+
+    register_all_modules()
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(CONFIG).model)
+    ckpt = tmp_path / 'tiny.pth'
+    torch.save({'meta': {}, 'state_dict': model.state_dict()}, ckpt)
+    # a colour visible source: the model's pred_color is written
+    vi = cv2.imread(str(folders / 'vi' / '001.png'), cv2.IMREAD_GRAYSCALE)
+    colour = np.stack([vi, np.roll(vi, 3, 1), 255 - vi], -1)
+    cv2.imwrite(str(folders / 'vi' / '001.png'), colour)
+    out = folders / 'board_model'
+    argv = [
+        '--dataset',
+        f'toy:ivf:ir={folders / "ir"},vi={folders / "vi"}',
+        '--metrics',
+        'EN,SD,Qabf',
+        '--method',
+        f'avg={folders / "avg"}',
+        '--model',
+        f'tiny={CONFIG}:{ckpt}',
+        '-o',
+        str(out),
+    ]
+    assert _run(argv) == 0
+    fused = out / 'fused' / 'tiny' / 'toy'
+    assert sorted(p.name for p in fused.iterdir()) == ['001.png', '002.png', '003.png']
+    assert cv2.imread(str(fused / '001.png'), cv2.IMREAD_UNCHANGED).shape == (40, 48, 3)
+    assert cv2.imread(str(fused / '002.png'), cv2.IMREAD_UNCHANGED).shape == (40, 48)
+    board = json.loads((out / 'leaderboard.json').read_text())
+    entries = {e['method']: e for e in board['tables']['toy']}
+    assert set(entries) == {'avg', 'tiny'} and entries['tiny']['n_images'] == 3
+    assert not [p for p in folders.iterdir() if p.name.startswith('.board_model')]
+    # errors leave nothing behind
+    capsys.readouterr()
+    bad = argv[:-4] + [
+        '--model',
+        f'x={CONFIG}:{tmp_path / "missing.pth"}',
+        '-o',
+        str(tmp_path / 'b'),
+    ]
+    assert _run(bad) == 2
+    assert 'checkpoint not found' in capsys.readouterr().err
+    assert not list(tmp_path.glob('.b.*')) and not (tmp_path / 'b').exists()
+    assert _run(['--dataset', 'toy:ivf:ir=.', '-o', str(tmp_path / 'c')]) == 2  # no method

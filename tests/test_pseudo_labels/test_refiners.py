@@ -25,6 +25,8 @@ def test_detectors_and_enhancers_are_registered():
         'denoise',
         'halo',
         'suppress_halo',
+        'misfocus',
+        'refocus',
     ):
         assert REFINERS.get(name) is not None, name
 
@@ -108,5 +110,51 @@ def test_refiner_never_lowers_the_score_and_improves_a_poor_label(task):
         for action in result.actions:
             if action.get('accepted'):
                 assert action['score_after'] > action['score_before']
+                # the line search keeps the best strength tried
+                assert action['score_after'] == max(t['score'] for t in action['tried'])
         if name == 'blur':
             assert result.gain > 0
+
+
+def test_misfocus_repair_recovers_the_in_focus_halves_near_the_boundary(focus_pair):
+    from fusionbox.pseudo_labels.priors.focus import FocusMap
+
+    truth, a, b = focus_pair
+    lumas = np.stack([a[..., 0], b[..., 0]])
+    raw = FocusMap().fuse(lumas)
+    src = _layers(*lumas)
+    found = REFINERS.get('misfocus')(decompose(raw), src, window=2, dominance=1.5)
+    assert found.degraded
+    repaired = np.clip(REFINERS.get('refocus')(decompose(raw), src, found), 0, 1)
+    band = (slice(4, -4), slice(26, 38))  # the decision boundary is at column 32
+    err_raw = np.abs(raw - truth)[band].mean()
+    err_new = np.abs(repaired - truth)[band].mean()
+    assert err_new < 0.8 * err_raw
+    # far from the boundary the focus map was right and stays (almost) untouched
+    far = (slice(4, -4), slice(4, 20))
+    assert np.abs(repaired - raw)[far].mean() < 0.25 * np.abs(repaired - raw)[band].mean()
+
+
+def test_misfocus_is_quiet_on_a_perfect_label(focus_pair):
+    truth, a, b = focus_pair
+    found = REFINERS.get('misfocus')(decompose(truth), _layers(a[..., 0], b[..., 0]))
+    assert not found.degraded
+
+
+def test_feathered_intensity_restoration_has_no_step_edges():
+    ir = np.full((64, 64), 0.2, np.float32)
+    ir[24:40, 24:40] = 0.9  # a hot target with a hard border
+    vi = 0.5 + 0.1 * (texture(64, 64) - 0.5)
+    src = _layers(ir, vi)
+    label = decompose((ir + vi) / 2)
+    found = REFINERS.get('lost_intensity')(label, src)
+    assert found.degraded
+
+    def largest_step(feather):
+        raised = REFINERS.get('restore_intensity')(label, src, found, feather=feather).base
+        delta = raised - label.base
+        step = max(np.abs(np.diff(delta, axis=0)).max(), np.abs(np.diff(delta, axis=1)).max())
+        return step / delta.max()
+
+    assert largest_step(3.0) < 0.2  # feathered: the raise ramps up over several pixels
+    assert largest_step(0.0) > 0.5  # unfeathered: pasted with a step edge

@@ -14,14 +14,27 @@ from .base import (
     get_metric,
     list_metrics,
 )
-from .edge import Qabf
+from .edge import Nabf, Qabf
+from .fmi import FMI, FMI_dct, FMI_pixel, FMI_w
 from .information import CE, EN, MI
 from .liu import NMI, TE, Qc, Qe, Qncie, Qs, Qw, Qy
 from .mef import MEF_SSIM
 from .perceptual import Qcb, Qcv
-from .similarity import CC, MSE, PSNR, RMSE, SCD, SSIM, MAE_ref, PSNR_ref, SSIM_ref
+from .phase import Qp
+from .similarity import (
+    CC,
+    MS_SSIM,
+    MSE,
+    PSNR,
+    RMSE,
+    SCD,
+    SSIM,
+    MAE_ref,
+    PSNR_ref,
+    SSIM_ref,
+)
 from .statistics import AG, EI, SD, SF
-from .vif import VIF
+from .vif import VIF, VIFF
 
 __all__ = [
     'PROTOCOLS',
@@ -60,4 +73,12 @@ __all__ = [
     'Qw',
     'Qe',
     'MEF_SSIM',
+    'MS_SSIM',
+    'VIFF',
+    'Nabf',
+    'FMI',
+    'FMI_pixel',
+    'FMI_dct',
+    'FMI_w',
+    'Qp',
 ]

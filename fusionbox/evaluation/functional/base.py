@@ -28,8 +28,7 @@ PROTOCOLS = {
     'cddfuse': 'Zhaozixiang1228/MMIF-CDDFuse utils/Evaluator.py (float32, scikit-image 0.19)',
     'vifb': 'xingchenzhang/VIFB metrics/*.m (MATLAB)',
     'tang': 'Linfeng-Tang/Image-Fusion Evaluation/analysis_Reference.m (MATLAB, uint8)',
-    'mefb': 'xingchenzhang/MEFB metrics/*.m (MATLAB; partial: EN, SD, PSNR, NMI, TE, Qncie, Qy, '
-    'Qc, Qw, MEF_SSIM)',
+    'mefb': 'xingchenzhang/MEFB metrics/*.m (MATLAB; 20 metrics)',
 }
 
 #: Source order each protocol expects for infrared-visible pairs (names as in the datasets).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import as_f32, as_f64, define_metric, grey, per_channel
+from .base import as_f32, as_f64, define_metric, grey, mefb_channels, per_channel
 from .filters import SOBEL_X, SOBEL_Y, conv2_matlab, sobel_same
 
 TG, KG, DG = 0.9994, -15.0, 0.5
@@ -65,9 +65,74 @@ Qabf = define_metric(
         'standard': lambda f, s, g: qabf(as_f64(f), [as_f64(x) for x in s]),
         'cddfuse': lambda f, s, g: qabf(as_f32(f), [as_f32(x) for x in s], True),
         'vifb': per_channel(_qabf_vifb),
+        'mefb': mefb_channels(_qabf_vifb),
         'tang': lambda f, s, g: qabf(
             as_f64(grey(f)) / 255, [as_f64(grey(x)) / 255 for x in s], True, matlab_order=True
         ),
     },
     description='Xydeas-Petrovic gradient-based edge preservation Q^{AB/F}',
+)
+
+
+# --- Nabf ----------------------------------------------------------------------------------------
+# Petrovic's artefact measure as modified by B. K. Shreyamsha Kumar ("Image fusion based on pixel
+# significance using cross bilateral filter", SIViP 2015), ``objective_fusion_perform_fn.m`` /
+# Tang's ``analysis_nabf.m``: Sobel / 8 with symmetric (mirror) borders, Td = 2, wt_min = 0.001,
+# L = 1.5, Q = sqrt(Qg Qa) with Nrg = 0.9999, kg = 19, sigma_g = 0.5, Nra = 0.9995, ka = 22,
+# sigma_a = 0.5.
+NABF_TD, NABF_WT_MIN, NABF_L = 2.0, 0.001, 1.5
+NABF_NRG, NABF_KG, NABF_SG = 0.9999, 19.0, 0.5
+NABF_NRA, NABF_KA, NABF_SA = 0.9995, 22.0, 0.5
+_SOBEL_V8 = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]) / 8
+_SOBEL_H8 = _SOBEL_V8.T.copy()
+
+
+def _kumar_sobel(img):
+    """``sobel_fn``: correlation with Sobel / 8 on the mirror-extended image (no edge repeat);
+    returns strength g and orientation atan(gv / gh) (0 where both are 0)."""
+    from scipy import ndimage
+
+    x = as_f64(img)
+    gv = ndimage.correlate(x, _SOBEL_V8, mode='mirror')
+    gh = ndimage.correlate(x, _SOBEL_H8, mode='mirror')
+    g = np.sqrt(gh * gh + gv * gv)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        a = np.arctan(gv / gh)
+    a[(gv == 0) & (gh == 0)] = 0
+    return g, a
+
+
+def nabf(fused, sources) -> float:
+    """Kumar's modified fusion-artefact measure N^{AB/F} for N sources: where the fused
+    gradient exceeds every source's, the losses (1 - Q^{SF}) weighted by w_S = g_S^L (g_S >= Td,
+    else wt_min), over the total weight. 0 when the fused image equals a source."""
+    g_f, a_f = _kumar_sobel(fused)
+    artefact = np.ones(g_f.shape, dtype=bool)
+    num = 0.0
+    den = 0.0
+    for s in sources:
+        g_s, a_s = _kumar_sobel(s)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            rel = np.where(g_s > g_f, g_f / g_s, g_s / g_f)
+        rel[(g_s == 0) | (g_f == 0)] = 0
+        ang = np.abs(np.abs(a_s - a_f) - np.pi / 2) * 2 / np.pi
+        qg = NABF_NRG / (1 + np.exp(-NABF_KG * (rel - NABF_SG)))
+        qa = NABF_NRA / (1 + np.exp(-NABF_KA * (ang - NABF_SA)))
+        w = np.where(g_s >= NABF_TD, g_s**NABF_L, NABF_WT_MIN)
+        artefact &= g_f > g_s
+        num = num + (1 - np.sqrt(qg * qa)) * w
+        den = den + w
+    return float(np.sum(artefact * num) / np.sum(den))
+
+
+Nabf = define_metric(
+    'Nabf',
+    False,
+    {
+        'standard': lambda f, s, g: nabf(f, s),
+        # analysis_nabf(im2double(F), im2double(ir), im2double(vi)): on [0, 1] images no Sobel/8
+        # strength reaches Td = 2, so every weight is wt_min (a plain mean of the losses)
+        'tang': lambda f, s, g: nabf(as_f64(grey(f)) / 255, [as_f64(grey(x)) / 255 for x in s]),
+    },
+    description="Kumar's modified Petrovic fusion-artefact measure N^{AB/F} (any N)",
 )

@@ -86,7 +86,11 @@ def _ce_standard(fused, sources, gt):
 CE = define_metric(
     'CE',
     False,
-    {'standard': _ce_standard, 'vifb': per_channel(_ce_standard)},
+    {
+        'standard': _ce_standard,
+        'vifb': per_channel(_ce_standard),
+        'mefb': mefb_channels(_ce_standard),
+    },
     description='cross entropy (bits) of the source histograms against the fused histogram, '
     'averaged over sources',
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .base import as_f64, define_metric, per_channel, two_sources
+from .base import as_f64, define_metric, mefb_channels, per_channel, two_sources
 from .filters import (
     SOBEL_X,
     SOBEL_Y,
@@ -96,6 +96,7 @@ Qcb = define_metric(
     {
         'standard': lambda f, s, g: qcb(f, *two_sources(s, 'Qcb')),
         'vifb': per_channel(lambda f, s, g: qcb(f, *two_sources(s, 'Qcb'))),
+        'mefb': mefb_channels(lambda f, s, g: qcb(f, *two_sources(s, 'Qcb'))),
     },
     description='Chen-Blum human-perception metric (contrast preservation)',
 )
@@ -106,6 +107,7 @@ Qcv = define_metric(
     {
         'standard': lambda f, s, g: qcv(f, *two_sources(s, 'Qcv')),
         'vifb': per_channel(lambda f, s, g: qcv(f, *two_sources(s, 'Qcv'))),
+        'mefb': mefb_channels(lambda f, s, g: qcv(f, *two_sources(s, 'Qcv'))),
     },
     description='Chen-Varshney human-perception metric (regional CSF-weighted error)',
 )

@@ -216,3 +216,60 @@ MAE_ref = define_metric(
     needs_gt=True,
     description='mean absolute error (0..255) of the fused image to the gt',
 )
+
+
+# --- MS-SSIM -------------------------------------------------------------------------------------
+MS_WEIGHTS = np.array([0.0448, 0.2856, 0.3001, 0.2363, 0.1333])
+
+
+def ssim_components(x, y, data_range: float = 255.0, k1: float = 0.01, k2: float = 0.03):
+    """Means of the Gaussian SSIM map and of its contrast-structure part cs ('valid')."""
+    c1, c2 = (k1 * data_range) ** 2, (k2 * data_range) ** 2
+    mx, my, xx, yy, xy = (sep_filter_valid(a, _GAUSS_11) for a in (x, y, x * x, y * y, x * y))
+    vx, vy, cxy = xx - mx * mx, yy - my * my, xy - mx * my
+    cs = (2 * cxy + c2) / (vx + vy + c2)
+    lum = (2 * mx * my + c1) / (mx * mx + my * my + c1)
+    return float(np.mean(lum * cs)), float(np.mean(cs))
+
+
+def ms_ssim(x, y, weights=MS_WEIGHTS, data_range: float = 255.0) -> float:
+    """Wang, Simoncelli and Bovik's multi-scale SSIM (Asilomar 2003; ``msssim.m``): 11x11
+    Gaussian (sigma 1.5), K = (0.01, 0.03), 5 scales by a 2x2 mean ('symmetric') and every other
+    pixel; prod_{j<M} cs_j^w_j * ssim_M^w_M with the standard weights."""
+    from .mef import _downsample
+
+    x, y = as_f64(x), as_f64(y)
+    levels = len(weights)
+    if min(x.shape) < 11 * 2 ** (levels - 1):
+        raise ValueError(
+            f'MS-SSIM with {levels} scales needs images of at least '
+            f'{11 * 2 ** (levels - 1)} pixels a side, got {x.shape}'
+        )
+    cs = []
+    for level in range(levels):
+        if level:
+            x, y = _downsample(x), _downsample(y)
+        s, c = ssim_components(x, y, data_range)
+        cs.append(c)
+    with np.errstate(invalid='ignore'):
+        return float(np.prod(np.asarray(cs[:-1]) ** weights[:-1]) * s ** weights[-1])
+
+
+def _ms_ssim_tang(fused, sources, gt):
+    # analysis_ms_ssim(imgSeq, image_f): Ma et al.'s 3-scale MEF-SSIM with (ir, vi) as the
+    # exposure stack
+    from .mef import mef_ssim
+
+    return mef_ssim([grey(s) for s in sources], grey(fused))
+
+
+MS_SSIM = define_metric(
+    'MS_SSIM',
+    True,
+    {
+        'standard': lambda f, s, g: np.mean([ms_ssim(x, f) for x in s]),
+        'tang': _ms_ssim_tang,
+    },
+    description='multi-scale SSIM (5 scales) to each source, averaged (tang: MEF-SSIM of the '
+    'sources as an exposure stack)',
+)

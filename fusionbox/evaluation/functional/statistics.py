@@ -76,6 +76,7 @@ SF = define_metric(
         'standard': lambda f, s, g: _sf(as_f64(f)),
         'cddfuse': lambda f, s, g: _sf(as_f32(f)),
         'vifb': _sf_vifb,
+        'mefb': mefb_channels(_sf_vifb),  # per channel, each divided by m n
         'tang': lambda f, s, g: _sf(as_f64(grey(f)) / 255.0),
     },
     description='spatial frequency sqrt(RF^2 + CF^2) of the fused image',
@@ -119,6 +120,7 @@ AG = define_metric(
         'standard': _ag_standard,
         'cddfuse': _ag_cddfuse,
         'vifb': per_channel(_ag_matlab),
+        'mefb': mefb_channels(_ag_matlab),
         'tang': lambda f, s, g: _ag_matlab(grey(f), s, g),
     },
     description='average gradient sqrt((Gx^2 + Gy^2) / 2) of the fused image',
@@ -136,6 +138,6 @@ def _ei(fused, sources, gt):
 EI = define_metric(
     'EI',
     True,
-    {'standard': _ei, 'vifb': per_channel(_ei)},
+    {'standard': _ei, 'vifb': per_channel(_ei), 'mefb': mefb_channels(_ei)},
     description='edge intensity: mean Sobel gradient magnitude (replicate borders)',
 )

@@ -93,10 +93,12 @@ class BaseAutoencoder(nn.Module, metaclass=ABCMeta):
             )
 
     def load_checkpoint(self, path: str, prefix: str = 'autoencoder.') -> None:
-        """Load weights from ``path`` (see the class doc); every key must match."""
-        from mmengine.runner import CheckpointLoader
+        """Load weights from ``path`` (see the class doc); every key must match.
 
-        ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+        MMEngine checkpoints hold more than tensors (the message hub), so the file is unpickled
+        in full (``weights_only=False``): load checkpoints you trust only.
+        """
+        ckpt = torch.load(path, map_location='cpu', weights_only=False)
         state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
         if prefix and any(k.startswith(prefix) for k in state):
             state = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}

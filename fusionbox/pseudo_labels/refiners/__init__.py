@@ -17,13 +17,15 @@ from .components import (
     restore_intensity,
     suppress_halo,
 )
-from .fusion_refiner import DEFAULT_COMPONENTS, FusionRefiner, Refinement
+from .focus import focus_measure, misfocus, refocus
+from .fusion_refiner import DEFAULT_COMPONENTS, DEFAULT_STRENGTHS, FusionRefiner, Refinement
 from .layers import Layers, decompose
 
 __all__ = [
     'FusionRefiner',
     'Refinement',
     'DEFAULT_COMPONENTS',
+    'DEFAULT_STRENGTHS',
     'Layers',
     'decompose',
     'Finding',
@@ -40,4 +42,7 @@ __all__ = [
     'denoise',
     'halo',
     'suppress_halo',
+    'focus_measure',
+    'misfocus',
+    'refocus',
 ]

@@ -4,7 +4,9 @@ A **detector** ``detect(label, sources, **params) -> Finding`` compares the labe
 (:class:`~.layers.Layers`) with the sources' layers and says whether one component is degraded,
 by a documented criterion, with a soft mask of where. An **enhancer**
 ``enhance(label, sources, finding, strength, **params) -> Layers`` changes only that component
-inside the mask. Both are functions registered in REFINERS under their names.
+inside the mask (an enhancer that acts on every scale at once, such as the multi-focus
+re-selection of :mod:`.focus`, may return the enhanced image ``(H, W)`` instead). Both are
+functions registered in REFINERS under their names.
 """
 
 from __future__ import annotations
@@ -126,24 +128,34 @@ def lost_intensity(
     deficit = np.where(salient, target - label.base, 0)
     gone = salient & (deficit > delta)
     frac = gone.sum() / max(int(salient.sum()), 1)
-    mask = gaussian(np.clip(deficit / (2 * delta), 0, 1).astype(np.float32), 1.0) * salient
+    mask = np.clip(deficit / (2 * delta), 0, 1) * salient
     return Finding(
         bool(frac > min_fraction and salient.mean() > 1e-3),
         frac,
         min_fraction,
         f'fraction of salient pixels whose base is > {delta} below the source',
-        mask=mask,
-        extra=dict(deficit=np.maximum(deficit, 0)),
+        mask=mask.astype(np.float32),
+        extra=dict(deficit=np.maximum(deficit, 0).astype(np.float32)),
     )
 
 
 @_register
 def restore_intensity(
-    label: Layers, sources: List[Layers], finding: Finding, strength: float = 1.0
+    label: Layers,
+    sources: List[Layers],
+    finding: Finding,
+    strength: float = 1.0,
+    feather: float = 3.0,
 ) -> Layers:
-    """Raise the base layer towards the salient source intensity inside the mask."""
+    """Raise the base layer towards the salient source intensity inside the mask. The raise
+    (mask x deficit) is feathered by a Gaussian of standard deviation ``feather`` pixels, so
+    the restored regions blend into their surround instead of being pasted in with a step
+    edge along the salient set's border (0 turns feathering off)."""
     out = label.copy()
-    out.base = out.base + strength * finding.mask * finding.extra['deficit']
+    raise_ = finding.mask * finding.extra['deficit']
+    if feather > 0:
+        raise_ = gaussian(raise_, feather)
+    out.base = out.base + strength * raise_
     return out
 
 
@@ -318,4 +330,5 @@ ENHANCER_OF = {
     'poor_exposure': 'correct_exposure',
     'noise': 'denoise',
     'halo': 'suppress_halo',
+    'misfocus': 'refocus',
 }

@@ -12,14 +12,24 @@ from fusionbox.registry import REFINERS
 from fusionbox.structures import task_index
 
 from .components import ENHANCER_OF
-from .layers import DEFAULT_EPS, DEFAULT_RADII, decompose
+from .layers import DEFAULT_EPS, DEFAULT_RADII, Layers, decompose
+
+#: Enhancement strengths tried by the line search.
+DEFAULT_STRENGTHS = (1.0, 0.75, 0.5, 0.25)
 
 #: Components checked per task, in order (detector names; each has its enhancer).
 DEFAULT_COMPONENTS: Dict[str, tuple] = {
     'ivf': ('lost_intensity', 'lost_detail', 'low_contrast', 'noise', 'halo'),
     'mif': ('lost_intensity', 'lost_detail', 'low_contrast', 'halo'),
     'mef': ('poor_exposure', 'lost_detail', 'low_contrast', 'halo'),
-    'mff': ('lost_detail', 'noise', 'halo'),
+    # misfocus twice: decision-map regions (focus window 9x9), then seams (5x5, 1.5x sharper)
+    'mff': (
+        'misfocus',
+        dict(detector='misfocus', detector_args=dict(window=2, dominance=1.5)),
+        'lost_detail',
+        'noise',
+        'halo',
+    ),
 }
 
 
@@ -66,9 +76,9 @@ class FusionRefiner:
 
     For each component of the task in turn: decompose the current label and the sources
     (:func:`~.layers.decompose`), run the component's detector; when it reports a degradation,
-    run its enhancer at the first of ``strengths`` that raises the task score by more than
-    ``min_gain`` and keep that result; otherwise reject the change. The refined label therefore
-    never scores below the selected one.
+    run its enhancer at every one of ``strengths`` (a small line search) and keep the result
+    that scores best, provided it raises the task score by more than ``min_gain``; otherwise
+    reject the change. The refined label therefore never scores below the selected one.
 
     Args:
         components: per-task component lists ``{task: [name or dict(detector=, enhancer=,
@@ -76,7 +86,7 @@ class FusionRefiner:
             (:data:`DEFAULT_COMPONENTS`). Defaults to None.
         radii: guided-filter radii of the decomposition. Defaults to (2, 6, 16).
         eps: guided-filter eps of the decomposition. Defaults to (4e-4, 2e-3, 1e-2).
-        strengths: enhancement strengths tried in order. Defaults to (1.0, 0.5, 0.25).
+        strengths: enhancement strengths tried. Defaults to (1.0, 0.75, 0.5, 0.25).
         min_gain: smallest score increase that counts. Defaults to 1e-6.
     """
 
@@ -85,7 +95,7 @@ class FusionRefiner:
         components: Mapping[str, Sequence] | None = None,
         radii: Sequence[int] = DEFAULT_RADII,
         eps: Sequence[float] = DEFAULT_EPS,
-        strengths: Sequence[float] = (1.0, 0.5, 0.25),
+        strengths: Sequence[float] = DEFAULT_STRENGTHS,
         min_gain: float = 1e-6,
     ) -> None:
         plan = {t: list(c) for t, c in DEFAULT_COMPONENTS.items()}
@@ -127,20 +137,22 @@ class FusionRefiner:
                 accepted=False,
             )
             if finding.degraded:
-                tried = []
+                tried, pick = [], None
                 for strength in self.strengths:
                     new = enhance(
                         layers, src_layers, finding, strength=strength, **comp['enhancer_args']
                     )
-                    candidate = np.clip(new.compose(), 0, 1)
+                    image = new.compose() if isinstance(new, Layers) else new
+                    candidate = np.clip(image, 0, 1).astype(np.float32)
                     value = float(scorer(candidate))
                     tried.append(dict(strength=strength, score=value))
-                    if value > best + self.min_gain:
-                        action.update(
-                            accepted=True, strength=strength, score_before=best, score_after=value
-                        )
-                        current, best = candidate, value
-                        break
+                    if value > best + self.min_gain and (pick is None or value > pick[1]):
+                        pick = (strength, value, candidate)
+                if pick is not None:
+                    action.update(
+                        accepted=True, strength=pick[0], score_before=best, score_after=pick[1]
+                    )
+                    current, best = pick[2], pick[1]
                 action['tried'] = tried
             actions.append(action)
         return Refinement(current, start, best, actions)
