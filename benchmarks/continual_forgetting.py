@@ -6,10 +6,11 @@ EWC + replay) in subprocesses (``--jobs`` at a time, one thread each), collects 
 as Markdown and JSON::
 
     python benchmarks/continual_forgetting.py [--stage-iters 100] [--jobs 2]
-        [--out work_dirs/benchmarks/continual_forgetting]
+        [--out work_dirs/benchmarks/continual_forgetting] [--reuse]
 
 Not a test: it trains five small models (about 10 minutes on 2 CPU cores).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,40 +31,58 @@ PREFIX = 'configs/continual/continual_unet-t_reg_ivf-mif-mef-mff_'
 STRATEGIES = ('joint', 'naive', 'ewc', 'replay', 'ewc-replay')
 
 
-def run_one(name: str, out: Path, stage_iters: int | None) -> dict:
+def run_one(name: str, out: Path, stage_iters: int | None, reuse: bool = False) -> dict:
     work = out / name
+    done = work / 'continual_matrix.json'
+    if reuse and done.is_file():
+        result = json.loads(done.read_text())
+        if len(result['matrix']) == len(result['stages']):
+            seconds = work / 'benchmark_seconds.txt'
+            result['seconds'] = float(seconds.read_text()) if seconds.is_file() else None
+            return result
     cmd = [sys.executable, 'tools/train.py', f'{PREFIX}{name}.py', '--work-dir', str(work)]
     if stage_iters:
         cmd += ['--cfg-options', f'train_cfg.stage_iters={stage_iters}']
-    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1',
-           'PYTHONWARNINGS': 'ignore'}
+    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'PYTHONWARNINGS': 'ignore'}
     start = time.time()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f'{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}')
     result = json.loads((work / 'continual_matrix.json').read_text())
     result['seconds'] = round(time.time() - start, 1)
+    atomic_write_text(work / 'benchmark_seconds.txt', str(result['seconds']))
     print(f'{name}: {result["summary"]} ({result["seconds"]} s)', flush=True)
     return result
 
 
 def fmt(v) -> str:
-    return '' if v is None else f'{v:+.4f}' if isinstance(v, float) and v < 0 else (
-        f'{v:.4f}' if isinstance(v, float) else str(v))
+    if v is None:
+        return ''
+    return f'{v:.4f}' if isinstance(v, float) else str(v)
 
 
 def to_markdown(results: dict, stage_iters) -> str:
     keys = ('average', 'bwt', 'forgetting', 'plasticity', 'last_task')
-    lines = [f'# Continual forgetting (embedded benchmark, unet-t, {stage_iters} iters/stage)', '',
-             '| strategy | ' + ' | '.join(keys) + ' | seconds |', '|' + '---|' * (len(keys) + 2)]
+    lines = [
+        f'# Continual forgetting (embedded benchmark, unet-t, {stage_iters} iters/stage)',
+        '',
+        '| strategy | ' + ' | '.join(keys) + ' | seconds |',
+        '|' + '---|' * (len(keys) + 2),
+    ]
     for name, res in results.items():
         s = res['summary']
-        lines.append(f'| {name} | ' + ' | '.join(fmt(s.get(k)) for k in keys)
-                     + f' | {res["seconds"]} |')
+        lines.append(
+            f'| {name} | ' + ' | '.join(fmt(s.get(k)) for k in keys) + f' | {res["seconds"]} |'
+        )
     for name, res in results.items():
         cols = [f'{t} ({m})' for t, m in zip(res['tasks'], res['metrics'])]
-        lines += ['', f'## {name}', '', '| after stage | ' + ' | '.join(cols) + ' |',
-                  '|' + '---|' * (len(cols) + 1)]
+        lines += [
+            '',
+            f'## {name}',
+            '',
+            '| after stage | ' + ' | '.join(cols) + ' |',
+            '|' + '---|' * (len(cols) + 1),
+        ]
         for stage, row in zip(res['stages'], res['matrix']):
             lines.append(f'| {stage} | ' + ' | '.join(fmt(v) for v in row) + ' |')
     return '\n'.join(lines) + '\n'
@@ -72,16 +91,27 @@ def to_markdown(results: dict, stage_iters) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--strategies', nargs='+', default=list(STRATEGIES), choices=STRATEGIES)
-    parser.add_argument('--stage-iters', type=int, default=None,
-                        help='iterations per stage (default: the configs\' own)')
+    parser.add_argument(
+        '--stage-iters',
+        type=int,
+        default=None,
+        help="iterations per stage (default: the configs' own)",
+    )
     parser.add_argument('--jobs', type=int, default=2, help='runs at the same time')
     parser.add_argument('--out', default='work_dirs/benchmarks/continual_forgetting')
+    parser.add_argument(
+        '--reuse',
+        action='store_true',
+        help='keep the finished runs found in --out instead of training again',
+    )
     args = parser.parse_args(argv)
     out = (REPO / args.out).resolve()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {n: pool.submit(run_one, n, out, args.stage_iters) for n in args.strategies}
+        futures = {
+            n: pool.submit(run_one, n, out, args.stage_iters, args.reuse) for n in args.strategies
+        }
         results = {n: f.result() for n, f in futures.items()}
-    iters = args.stage_iters or 'config'
+    iters = args.stage_iters or 100  # the configs' stage_iters
     atomic_write_json(out / 'summary.json', results)
     atomic_write_text(out / 'summary.md', to_markdown(results, iters))
     print(to_markdown(results, iters))

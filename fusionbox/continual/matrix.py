@@ -7,18 +7,18 @@ import csv
 import io
 import math
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Sequence
 
 from fusionbox.utils.io import atomic_path, atomic_write_json, atomic_write_text
 
-Matrix = Sequence[Sequence[Optional[float]]]
+Matrix = Sequence[Sequence[float | None]]
 
 
-def _mean(values: list[float]) -> Optional[float]:
+def _mean(values: list[float]) -> float | None:
     return float(sum(values) / len(values)) if values else None
 
 
-def learned_at(stage_tasks: Sequence[Sequence[str]], tasks: Sequence[str]) -> list[Optional[int]]:
+def learned_at(stage_tasks: Sequence[Sequence[str]], tasks: Sequence[str]) -> list[int | None]:
     """For each evaluated task, the first stage that trains it (None if none does)."""
     first = []
     for task in tasks:
@@ -58,7 +58,8 @@ def summarize_matrix(
             best = max(matrix[i][j] for i in range(s, last) if matrix[i][j] is not None)
             forgetting.append(best - matrix[last][j])
     last_tasks = [
-        matrix[last][j] for j, t in enumerate(tasks)
+        matrix[last][j]
+        for j, t in enumerate(tasks)
         if t in stage_tasks[last] and matrix[last][j] is not None
     ]
     return {
@@ -150,15 +151,23 @@ def write_matrix(
     summary = summarize_matrix(matrix, stage_tasks, tasks)
     columns = [f'{t} ({m})' for t, m in zip(tasks, metrics)]
     paths = {ext: out_dir / f'{basename}.{ext}' for ext in ('json', 'csv', 'md')}
-    atomic_write_json(paths['json'], {
-        'stages': list(stages), 'stage_tasks': [list(t) for t in stage_tasks],
-        'tasks': list(tasks), 'metrics': list(metrics),
-        'matrix': [list(row) for row in matrix], 'summary': summary,
-    })
+    atomic_write_json(
+        paths['json'],
+        {
+            'stages': list(stages),
+            'stage_tasks': [list(t) for t in stage_tasks],
+            'tasks': list(tasks),
+            'metrics': list(metrics),
+            'matrix': [list(row) for row in matrix],
+            'summary': summary,
+        },
+    )
     atomic_write_text(paths['csv'], matrix_to_csv(matrix, stages[: len(matrix)], columns))
     atomic_write_text(
-        paths['md'], matrix_to_markdown(matrix, stages[: len(matrix)], columns, summary))
+        paths['md'], matrix_to_markdown(matrix, stages[: len(matrix)], columns, summary)
+    )
     if figure and matrix:
-        paths['png'] = plot_matrix(matrix, stages[: len(matrix)], columns,
-                                   out_dir / f'{basename}.png')
+        paths['png'] = plot_matrix(
+            matrix, stages[: len(matrix)], columns, out_dir / f'{basename}.png'
+        )
     return paths

@@ -38,6 +38,7 @@ def summarise(records: List[dict]) -> Dict[str, dict]:
             refined_improved=int((gains > 0).sum()),
             refined_not_worse=int((gains >= 0).sum()),
             mean_gain=float(gains.mean()) if len(gains) else 0.0,
+            median_gain=float(np.median(gains)) if len(gains) else 0.0,
             min_gain=float(gains.min()) if len(gains) else 0.0,
             max_gain=float(gains.max()) if len(gains) else 0.0,
             mean_score_selected=float(np.mean([r['refinement']['score_selected'] for r in rows])),

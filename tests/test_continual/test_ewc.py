@@ -1,4 +1,5 @@
 """EWC: the empirical Fisher and the quadratic penalty."""
+
 import pytest
 import torch
 import torch.nn as nn
@@ -21,13 +22,16 @@ def loss_fn(model):
     def fn(batch):
         x = torch.stack(batch['inputs'])  # (B, 3)
         return (model.used(x) - 1.0).pow(2).mean()
+
     return fn
 
 
 def batches(n=4, b=3, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return [{'inputs': list(torch.randn(b, 3, generator=g)), 'data_samples': [None] * b}
-            for _ in range(n)]
+    return [
+        {'inputs': list(torch.randn(b, 3, generator=g)), 'data_samples': [None] * b}
+        for _ in range(n)
+    ]
 
 
 def test_fisher_positive_on_used_and_zero_on_untouched_parameters():
@@ -50,7 +54,7 @@ def test_fisher_is_the_mean_of_squared_per_sample_gradients():
     for x in data[0]['inputs']:
         model.zero_grad()
         loss_fn(model)({'inputs': [x]}).backward()
-        expected += model.used.weight.grad ** 2 / 3
+        expected += model.used.weight.grad**2 / 3
     assert torch.allclose(fisher['used.weight'], expected, atol=1e-7)
 
 
@@ -98,8 +102,9 @@ def test_online_keeps_one_decayed_running_fisher():
     ewc.after_task(model, batches(seed=1), loss_fn(model))
     assert len(ewc.fishers) == len(ewc.anchors) == 1
     new = empirical_fisher(model, batches(seed=1), loss_fn(model), 6)
-    assert torch.allclose(ewc.fishers[0]['used.weight'],
-                          0.5 * first['used.weight'] + new['used.weight'])
+    assert torch.allclose(
+        ewc.fishers[0]['used.weight'], 0.5 * first['used.weight'] + new['used.weight']
+    )
 
 
 def test_offline_keeps_one_entry_per_task_and_state_round_trips():

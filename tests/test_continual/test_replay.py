@@ -1,4 +1,5 @@
 """Replay: what the memory stores and how it is mixed into batches."""
+
 import pytest
 import torch
 
@@ -9,8 +10,15 @@ from fusionbox.structures import FusionSample
 def batch(task, b=4, size=8, gt=True, start=0):
     samples = []
     for i in range(b):
-        sample = FusionSample(metainfo=dict(task=task, stem=f'{task}{start + i}', prompt='p',
-                                            source_names=('a', 'b'), is_color=False))
+        sample = FusionSample(
+            metainfo=dict(
+                task=task,
+                stem=f'{task}{start + i}',
+                prompt='p',
+                source_names=('a', 'b'),
+                is_color=False,
+            )
+        )
         sample.chroma = torch.zeros(2, size, size)
         if gt:
             sample.gt = torch.full((1, size, size), float(start + i))

@@ -1,4 +1,5 @@
 """The task-balanced reservoir keeps a uniform sample of each task, tasks in equal shares."""
+
 import numpy as np
 import pytest
 from scipy.stats import chisquare
@@ -36,7 +37,7 @@ def test_each_task_keeps_a_uniform_sample_statistically():
     counts = {t: np.zeros(n) for t, n in STREAMS.items()}
     for seed in range(trials):
         memory = fill(seed)
-        for task, n in STREAMS.items():
+        for task in STREAMS:
             kept = memory.items([task])
             assert len(kept) == CAPACITY // len(STREAMS)
             for _, i in kept:

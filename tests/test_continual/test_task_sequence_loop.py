@@ -1,5 +1,6 @@
 """TaskSequenceTrainLoop: a resumed sequence reproduces the uninterrupted run; tools/train.py runs
 a sequence end to end and writes the matrix."""
+
 import json
 import os
 import shutil
@@ -92,7 +93,8 @@ def test_resume_in_the_middle_reproduces_the_uninterrupted_run(tmp_path, monkeyp
     for row_a, row_b in zip(loop.matrix, resumed.train_loop.matrix):
         assert [v is None for v in row_a] == [v is None for v in row_b]
         assert [v for v in row_a if v is not None] == pytest.approx(
-            [v for v in row_b if v is not None], abs=1e-6)
+            [v for v in row_b if v is not None], abs=1e-6
+        )
     assert len(loop.matrix) == 2 and loop.matrix[0][1] is None
     for name in ('continual_matrix.json', 'stage_1_mef.pth'):
         assert (resumed_dir / name).is_file()
@@ -100,19 +102,36 @@ def test_resume_in_the_middle_reproduces_the_uninterrupted_run(tmp_path, monkeyp
 
 @pytest.mark.slow
 def test_train_tool_runs_a_sequence_and_writes_the_matrix(tmp_path):
-    opts = ['train_cfg.stage_iters=2', 'default_hooks.logger.interval=1',
-            'train_cfg.strategy.strategies.1.capacity=4',
-            'train_dataloader.batch_size=2', 'train_cfg.strategy.strategies.0.num_samples=2',
-            'test_dataloader=None', 'test_evaluator=None', 'test_cfg=None']
+    opts = [
+        'train_cfg.stage_iters=2',
+        'default_hooks.logger.interval=1',
+        'train_cfg.strategy.strategies.1.capacity=4',
+        'train_dataloader.batch_size=2',
+        'train_cfg.strategy.strategies.0.num_samples=2',
+        'test_dataloader=None',
+        'test_evaluator=None',
+        'test_cfg=None',
+    ]
     for i in range(4):
         opts.append(f'train_cfg.stages.{i}.dataloader.batch_size=2')
     for task in ('ivf', 'mif', 'mef', 'mff'):
         opts.append(f'train_cfg.evaluations.{task}.dataloader.dataset.indices=1')
     proc = subprocess.run(
-        [sys.executable, 'tools/train.py', str(CONFIG), '--work-dir', str(tmp_path),
-         '--cfg-options', *opts],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
-        env={**os.environ, 'PYTHONWARNINGS': 'ignore', 'OMP_NUM_THREADS': '1'})
+        [
+            sys.executable,
+            'tools/train.py',
+            str(CONFIG),
+            '--work-dir',
+            str(tmp_path),
+            '--cfg-options',
+            *opts,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, 'PYTHONWARNINGS': 'ignore', 'OMP_NUM_THREADS': '1'},
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert 'loss_ewc' in proc.stdout + proc.stderr
     data = json.loads((tmp_path / 'continual_matrix.json').read_text())

@@ -27,6 +27,8 @@ def test_detectors_and_enhancers_are_registered():
         'suppress_halo',
         'misfocus',
         'refocus',
+        'lost_texture',
+        'inject_texture',
     ):
         assert REFINERS.get(name) is not None, name
 
@@ -48,6 +50,17 @@ def test_lost_detail_fires_on_a_blurred_label_only(tex):
     blurred = cv2.GaussianBlur(tex, (0, 0), 2.0)
     assert REFINERS.get('lost_detail')(decompose(blurred), src).degraded
     assert not REFINERS.get('lost_detail')(decompose(tex), src).degraded
+
+
+def test_lost_texture_sees_strong_texture_and_injects_it_back(tex):
+    # strong texture: the pyramid bands hold it whatever its contrast
+    src = _layers(tex, np.full_like(tex, 0.5))
+    blurred = cv2.GaussianBlur(tex, (0, 0), 2.0)
+    found = REFINERS.get('lost_texture')(decompose(blurred), src)
+    assert found.degraded
+    assert not REFINERS.get('lost_texture')(decompose(tex), src).degraded
+    restored = REFINERS.get('inject_texture')(decompose(blurred), src, found)
+    assert np.abs(restored - tex).mean() < 0.5 * np.abs(blurred - tex).mean()
 
 
 def test_lost_intensity_fires_when_a_target_is_dimmed():

@@ -10,13 +10,15 @@ from torch.utils.data import DataLoader
 DEFAULT_TASK_METRICS = dict(ivf='Qabf', mif='Qabf', mef='SSIM_ref', mff='SSIM_ref')
 
 
-def evaluate_task(runner, dataloader: DataLoader, task: str, metric: str,
-                  protocol: str = 'standard') -> float:
+def evaluate_task(
+    runner, dataloader: DataLoader, task: str, metric: str, protocol: str = 'standard'
+) -> float:
     """Mean of ``metric`` (a ``FUSION_METRICS`` name, higher is better) of ``runner.model`` on
     ``dataloader``, through :class:`~fusionbox.evaluation.FusionMetric` (results gathered over
     the processes of a distributed run). Leaves the model in eval mode."""
     evaluator = runner.build_evaluator(
-        dict(type='FusionMetric', metric_names=[metric], protocol=protocol))
+        dict(type='FusionMetric', metric_names=[metric], protocol=protocol)
+    )
     model = runner.model
     model.eval()
     with torch.no_grad():

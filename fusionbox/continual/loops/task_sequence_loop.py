@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os.path as osp
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Sequence
 
 import torch
 from mmengine.dist import is_main_process
@@ -61,7 +61,8 @@ class TaskSequenceTrainLoop(BaseLoop):
             ``round(iters_scale * stage_iters)`` iterations.
         evaluations (dict[str, dict]): Matrix columns, in order: task -> ``dict(dataloader,
             metric=DEFAULT_TASK_METRICS[task])``.
-        strategy (dict): ``CONTINUAL_STRATEGIES`` config. Defaults to ``dict(type='Naive')``.
+        strategy (dict | None): ``CONTINUAL_STRATEGIES`` config; None gives ``Naive``.
+            Defaults to None.
         stage_iters (int): Iterations of a stage that gives no ``max_iters``. Defaults to 1000.
         protocol (str): Metric protocol of :class:`~fusionbox.evaluation.FusionMetric`.
             Defaults to 'standard'.
@@ -80,13 +81,13 @@ class TaskSequenceTrainLoop(BaseLoop):
         dataloader: DataLoader | dict,
         stages: Sequence[dict],
         evaluations: dict[str, dict],
-        strategy: dict = dict(type='Naive'),
+        strategy: dict | None = None,
         stage_iters: int = 1000,
         protocol: str = 'standard',
         eval_unseen: bool = False,
         save_stage_checkpoints: bool = True,
         reseed_stages: bool = True,
-        out_dir: Optional[str] = None,
+        out_dir: str | None = None,
     ) -> None:
         super().__init__(runner, dataloader)
         if not stages:
@@ -102,12 +103,11 @@ class TaskSequenceTrainLoop(BaseLoop):
             self.stages.append(stage)
         self.tasks = list(evaluations)
         self.metrics = [
-            evaluations[t].get('metric') or DEFAULT_TASK_METRICS.get(t, 'SSIM')
-            for t in self.tasks
+            evaluations[t].get('metric') or DEFAULT_TASK_METRICS.get(t, 'SSIM') for t in self.tasks
         ]
         self._eval_cfgs = {t: evaluations[t]['dataloader'] for t in self.tasks}
         self._eval_loaders: dict[str, DataLoader] = {}
-        self.strategy = CONTINUAL_STRATEGIES.build(strategy)
+        self.strategy = CONTINUAL_STRATEGIES.build(strategy or dict(type='Naive'))
         self.protocol = protocol
         self.eval_unseen = eval_unseen
         self.save_stage_checkpoints = save_stage_checkpoints
@@ -118,8 +118,8 @@ class TaskSequenceTrainLoop(BaseLoop):
             self._bounds.append(self._bounds[-1] + stage['max_iters'])
         self._iter, self._epoch, self._max_epochs = 0, 0, 1
         self._completed = 0  # stages whose after_task and evaluation are done
-        self.matrix: list[list[Optional[float]]] = []
-        self._pending_state: Optional[dict] = None
+        self.matrix: list[list[float | None]] = []
+        self._pending_state: dict | None = None
         self.stop_training = False
         if not any(type(h).__name__ == 'ContinualCheckpointHook' for h in runner.hooks):
             runner.register_hook(HOOKS.build(dict(type='ContinualCheckpointHook')))
@@ -164,13 +164,20 @@ class TaskSequenceTrainLoop(BaseLoop):
         state, self._pending_state = self._pending_state, None
         if self._iter == 0:
             if state is not None:
-                print_log('continual state in the loaded checkpoint ignored (not resuming)',
-                          logger='current')
+                print_log(
+                    'continual state in the loaded checkpoint ignored (not resuming)',
+                    logger='current',
+                )
             return
         if state is None:
             self._completed = sum(end <= self._iter for end in self._bounds[1:])
-            print_log(f'resumed at iter {self._iter} without a continual state: the strategy '
-                      'starts empty', logger='current', level=logging.WARNING)
+            self.matrix = [[None] * len(self.tasks) for _ in range(self._completed)]
+            print_log(
+                f'resumed at iter {self._iter} without a continual state: the strategy '
+                'starts empty and the finished stages have no scores',
+                logger='current',
+                level=logging.WARNING,
+            )
             return
         names = [s['name'] for s in self.stages]
         if state['stages'] != names:
@@ -178,13 +185,15 @@ class TaskSequenceTrainLoop(BaseLoop):
         self._completed = int(state['completed'])
         self.matrix = [list(row) for row in state['matrix']]
         self.strategy.load_state_dict(state['strategy'])
-        print_log(f'resumed the task sequence at stage {self.stage_index(self._iter)}, iter '
-                  f'{self._iter} ({self._completed} stages finished)', logger='current')
+        print_log(
+            f'resumed the task sequence at stage {self.stage_index(self._iter)}, iter '
+            f'{self._iter} ({self._completed} stages finished)',
+            logger='current',
+        )
 
     def stage_index(self, it: int) -> int:
         """The stage that global iteration ``it`` belongs to."""
-        return next((i for i, end in enumerate(self._bounds[1:]) if it < end),
-                    len(self.stages) - 1)
+        return next((i for i, end in enumerate(self._bounds[1:]) if it < end), len(self.stages) - 1)
 
     # --- running ------------------------------------------------------------------------------
     def run(self):
@@ -203,21 +212,31 @@ class TaskSequenceTrainLoop(BaseLoop):
     def _train_stage(self, index: int) -> Iterator:
         stage, begin, end = self.stages[index], self._bounds[index], self._bounds[index + 1]
         if self.reseed_stages:
-            set_random_seed(self.runner.seed + index, diff_rank_seed=self.runner.cfg.get(
-                'randomness', {}).get('diff_rank_seed', False))
+            set_random_seed(
+                self.runner.seed + index,
+                diff_rank_seed=self.runner.cfg.get('randomness', {}).get('diff_rank_seed', False),
+            )
         loader_cfg = stage.get('dataloader')
-        self.dataloader = (self.dataloader if loader_cfg is None
-                           else self.runner.build_dataloader(loader_cfg, seed=self.runner.seed))
+        self.dataloader = (
+            self.dataloader
+            if loader_cfg is None
+            else self.runner.build_dataloader(loader_cfg, seed=self.runner.seed)
+        )
         batches = _endless(self.dataloader)
         done = min(max(self._iter - begin, 0), end - begin)
         if done:
-            print_log(f'stage {index} ({stage["name"]}): skipping {done} trained batches',
-                      logger='current')
+            print_log(
+                f'stage {index} ({stage["name"]}): skipping {done} trained batches',
+                logger='current',
+            )
         for _ in range(done):
             next(batches)
         self.strategy.before_task(self.module, stage['tasks'], index)
-        print_log(f'stage {index} ({stage["name"]}, tasks {stage["tasks"]}): iters '
-                  f'{max(self._iter, begin)}..{end}', logger='current')
+        print_log(
+            f'stage {index} ({stage["name"]}, tasks {stage["tasks"]}): iters '
+            f'{max(self._iter, begin)}..{end}',
+            logger='current',
+        )
         while self._iter < end and not self.stop_training:
             self.runner.model.train()
             self._run_iter(next(batches))
@@ -228,8 +247,9 @@ class TaskSequenceTrainLoop(BaseLoop):
         mixed = self.strategy.mix_batch(data_batch)
         outputs = self._train_step(mixed)
         self.strategy.observe(data_batch)
-        self.runner.call_hook('after_train_iter', batch_idx=self._iter, data_batch=mixed,
-                              outputs=outputs)
+        self.runner.call_hook(
+            'after_train_iter', batch_idx=self._iter, data_batch=mixed, outputs=outputs
+        )
         self._iter += 1
 
     def _train_step(self, data_batch: dict) -> dict:
@@ -255,32 +275,41 @@ class TaskSequenceTrainLoop(BaseLoop):
         self.module.eval()
         self.strategy.after_task(self.module, batches, self._loss)
         seen = {t for s in self.stages[: index + 1] for t in s['tasks']}
-        row: list[Optional[float]] = []
+        row: list[float | None] = []
         for task, metric in zip(self.tasks, self.metrics):
             if task not in seen and not self.eval_unseen:
                 row.append(None)
                 continue
             if task not in self._eval_loaders:
                 self._eval_loaders[task] = self.runner.build_dataloader(self._eval_cfgs[task])
-            row.append(evaluate_task(self.runner, self._eval_loaders[task], task, metric,
-                                     self.protocol))
+            row.append(
+                evaluate_task(self.runner, self._eval_loaders[task], task, metric, self.protocol)
+            )
         self.matrix.append(row)
         self._completed = index + 1
-        scores = {f'continual/{t}/{m}': v for t, m, v in zip(self.tasks, self.metrics, row)
-                  if v is not None}
+        scores = {
+            f'continual/{t}/{m}': v
+            for t, m, v in zip(self.tasks, self.metrics, row)
+            if v is not None
+        }
         self.runner.visualizer.add_scalars(scores, step=self._iter)
-        print_log(f'stage {index} ({stage["name"]}) done: '
-                  + ', '.join(f'{k[len("continual/"):]}={v:.4f}' for k, v in scores.items()),
-                  logger='current')
+        print_log(
+            f'stage {index} ({stage["name"]}) done: '
+            + ', '.join(f'{k[len("continual/"):]}={v:.4f}' for k, v in scores.items()),
+            logger='current',
+        )
         if is_main_process():
             self.write_results()
         if self.save_stage_checkpoints:
             filename = f'stage_{index}_{stage["name"]}.pth'
-            self.runner.save_checkpoint(self.runner.work_dir, filename,
-                                        meta=dict(epoch=self._epoch, iter=self._iter))
+            self.runner.save_checkpoint(
+                self.runner.work_dir, filename, meta=dict(epoch=self._epoch, iter=self._iter)
+            )
             if is_main_process():  # what `--resume` (auto) picks up next
-                atomic_write_text(osp.join(self.runner.work_dir, 'last_checkpoint'),
-                                  osp.join(self.runner.work_dir, filename))
+                atomic_write_text(
+                    osp.join(self.runner.work_dir, 'last_checkpoint'),
+                    osp.join(self.runner.work_dir, filename),
+                )
 
     def write_results(self) -> dict:
         """Write the matrix files; returns the summary (average, BWT, forgetting...)."""
@@ -289,6 +318,9 @@ class TaskSequenceTrainLoop(BaseLoop):
         out_dir = self.out_dir or self.runner.work_dir
         write_matrix(out_dir, self.matrix, names, stage_tasks, self.tasks, self.metrics)
         summary = summarize_matrix(self.matrix, stage_tasks, self.tasks)
-        print_log('continual summary: ' + ', '.join(
-            f'{k}={v:.4f}' for k, v in summary.items() if v is not None), logger='current')
+        print_log(
+            'continual summary: '
+            + ', '.join(f'{k}={v:.4f}' for k, v in summary.items() if v is not None),
+            logger='current',
+        )
         return summary

@@ -127,7 +127,8 @@ class EWC(BaseContinualStrategy):
         fisher = empirical_fisher(model, batches, loss_fn, self.num_samples)
         if self.normalize:
             mean = torch.stack([f.sum() for f in fisher.values()]).sum() / sum(
-                f.numel() for f in fisher.values())
+                f.numel() for f in fisher.values()
+            )
             fisher = {n: f / mean.clamp_min(1e-20) for n, f in fisher.items()}
         anchor = {n: p.detach().float().clone() for n, p in trainable_parameters(model).items()}
         if self.online and self.fishers:

@@ -92,5 +92,3 @@ class Replay(BaseContinualStrategy):
         self.memory.load_state_dict(state['memory'])
         self._rng.setstate(state['rng_state'])
         self.past_tasks = list(state['past_tasks'])
-
-

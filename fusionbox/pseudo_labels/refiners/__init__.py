@@ -20,6 +20,7 @@ from .components import (
 from .focus import focus_measure, misfocus, refocus
 from .fusion_refiner import DEFAULT_COMPONENTS, DEFAULT_STRENGTHS, FusionRefiner, Refinement
 from .layers import Layers, decompose
+from .texture import band_energy, inject_texture, lost_texture
 
 __all__ = [
     'FusionRefiner',
@@ -45,4 +46,7 @@ __all__ = [
     'focus_measure',
     'misfocus',
     'refocus',
+    'band_energy',
+    'lost_texture',
+    'inject_texture',
 ]

@@ -331,4 +331,5 @@ ENHANCER_OF = {
     'noise': 'denoise',
     'halo': 'suppress_halo',
     'misfocus': 'refocus',
+    'lost_texture': 'inject_texture',
 }

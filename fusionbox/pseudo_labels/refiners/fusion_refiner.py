@@ -19,14 +19,15 @@ DEFAULT_STRENGTHS = (1.0, 0.75, 0.5, 0.25)
 
 #: Components checked per task, in order (detector names; each has its enhancer).
 DEFAULT_COMPONENTS: Dict[str, tuple] = {
-    'ivf': ('lost_intensity', 'lost_detail', 'low_contrast', 'noise', 'halo'),
-    'mif': ('lost_intensity', 'lost_detail', 'low_contrast', 'halo'),
-    'mef': ('poor_exposure', 'lost_detail', 'low_contrast', 'halo'),
+    'ivf': ('lost_intensity', 'lost_detail', 'lost_texture', 'low_contrast', 'noise', 'halo'),
+    'mif': ('lost_intensity', 'lost_detail', 'lost_texture', 'low_contrast', 'halo'),
+    'mef': ('poor_exposure', 'lost_detail', 'lost_texture', 'low_contrast', 'halo'),
     # misfocus twice: decision-map regions (focus window 9x9), then seams (5x5, 1.5x sharper)
     'mff': (
         'misfocus',
         dict(detector='misfocus', detector_args=dict(window=2, dominance=1.5)),
         'lost_detail',
+        'lost_texture',
         'noise',
         'halo',
     ),
