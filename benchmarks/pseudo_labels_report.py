@@ -1,5 +1,6 @@
 """Run the pseudo-label pipeline over the real sets of all four tasks and print, per task, the
-pick distribution and what refinement did (improved samples, mean / min score gain).
+pick distribution and what refinement did (improved and not-worse samples, mean / median /
+min / max score gain).
 
 Usage::
 

@@ -54,14 +54,15 @@ def markdown(summary: Dict[str, dict]) -> str:
         '# Pseudo-label report',
         '',
         '| task | samples | picks | refined > selected | refined >= selected | mean gain '
-        '| min gain | max gain |',
-        '|---|---|---|---|---|---|---|---|',
+        '| median gain | min gain | max gain |',
+        '|---|---|---|---|---|---|---|---|---|',
     ]
     for task, s in summary.items():
         picks = ', '.join(f'{k} {v}' for k, v in s['picks'].items())
         lines.append(
             f"| {task} | {s['samples']} | {picks} | {s['refined_improved']}/{s['samples']} | "
             f"{s['refined_not_worse']}/{s['samples']} | {s['mean_gain']:.4f} | "
+            f"{s['median_gain']:.4f} | "
             f"{s['min_gain']:.4f} | {s['max_gain']:.4f} |"
         )
     lines += ['', 'Accepted enhancements per task:', '']
