@@ -57,11 +57,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--config', default=str(CONFIG), help='the prompt-conditioned config')
     p.add_argument('--iters', type=int, default=None, help='training iterations (config: 1500)')
     p.add_argument('--seed', type=int, default=0, help='training seed and first test draw seed')
-    p.add_argument('--draws', type=int, default=None,
-                   help='degradation draws per test image (default 4; --quick 1)')
+    p.add_argument(
+        '--draws',
+        type=int,
+        default=None,
+        help='degradation draws per test image (default 4; --quick 1)',
+    )
     p.add_argument('--prior', default='GFF', help='prior of the IVF / MIF clean targets')
-    p.add_argument('--out', default='work_dirs/benchmarks/prompt_response',
-                   help='output folder (must not exist)')
+    p.add_argument(
+        '--out',
+        default='work_dirs/benchmarks/prompt_response',
+        help='output folder (must not exist)',
+    )
     p.add_argument('--threads', type=int, default=2, help='torch threads')
     p.add_argument('--quick', action='store_true', help='tiny smoke run (meaningless numbers)')
     return p.parse_args(argv)
@@ -113,11 +120,17 @@ def train(cfg, out: Path, args, folders: dict, quick: bool):
     warm = max(1, min(50, iters // 10))
     cfg.param_scheduler = [
         dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=warm),
-        dict(type='CosineAnnealingLR', by_epoch=False, begin=warm, end=max(iters, warm + 1),
-             eta_min=1e-5),
+        dict(
+            type='CosineAnnealingLR',
+            by_epoch=False,
+            begin=warm,
+            end=max(iters, warm + 1),
+            eta_min=1e-5,
+        ),
     ]
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', by_epoch=False, interval=iters,
-                                        max_keep_ckpts=1, save_last=True)
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', by_epoch=False, interval=iters, max_keep_ckpts=1, save_last=True
+    )
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=max(1, min(50, iters)))
     cfg.randomness = dict(seed=args.seed, deterministic=False)
     runner = build_runner(cfg, 'train')
@@ -126,8 +139,13 @@ def train(cfg, out: Path, args, folders: dict, quick: bool):
     seconds = time.time() - start
     losses = np.asarray(runner.message_hub.get_scalar('train/loss').data[0], dtype=float)
     k = max(1, min(20, len(losses) // 5))
-    log = dict(iters=iters, seconds=round(seconds, 1), batch_size=cfg.train_dataloader.batch_size,
-               loss_first=float(losses[:k].mean()), loss_last=float(losses[-k:].mean()))
+    log = dict(
+        iters=iters,
+        seconds=round(seconds, 1),
+        batch_size=cfg.train_dataloader.batch_size,
+        loss_first=float(losses[:k].mean()),
+        loss_last=float(losses[-k:].mean()),
+    )
     return runner.model, log
 
 
@@ -154,9 +172,14 @@ def evaluate(model, test_dataloader, args, folders: dict, quick: bool) -> list:
     draws = args.draws if args.draws is not None else (1 if quick else 4)
     datasets = test_dataloader['dataset']['datasets']
     degrade_cfg = copy.deepcopy(datasets[0]['degrade'])
-    composer = DEGRADATIONS.build(dict(
-        type='RandomDegradationComposer', task_ops=degrade_cfg['task_ops'],
-        degradations=degrade_cfg['degradations'], num_ops=1))
+    composer = DEGRADATIONS.build(
+        dict(
+            type='RandomDegradationComposer',
+            task_ops=degrade_cfg['task_ops'],
+            degradations=degrade_cfg['degradations'],
+            num_ops=1,
+        )
+    )
     model.eval()
     rows = []
     for draw in range(draws):
@@ -189,19 +212,32 @@ def evaluate(model, test_dataloader, args, folders: dict, quick: bool) -> list:
                     outs = model.test_step(data)
                 key = sample.metainfo['target']
                 target = getattr(sample, key)[0].numpy() * 255.0  # (H, W)
-                row = dict(draw=draw, test_seed=test_seed, task=task, index=i,
-                           stem=sample.metainfo['stem'], source_names=names, target=key,
-                           degradation=records[0]['type'], degraded_source=records[0]['sources'],
-                           params=records[0]['params'], wrong_degradation=wrong_records[0]['type'],
-                           wrong_source=wrong_records[0]['sources'], prompts=prompts, scores={})
+                row = dict(
+                    draw=draw,
+                    test_seed=test_seed,
+                    task=task,
+                    index=i,
+                    stem=sample.metainfo['stem'],
+                    source_names=names,
+                    target=key,
+                    degradation=records[0]['type'],
+                    degraded_source=records[0]['sources'],
+                    params=records[0]['params'],
+                    wrong_degradation=wrong_records[0]['type'],
+                    wrong_source=wrong_records[0]['sources'],
+                    prompts=prompts,
+                    scores={},
+                )
                 preds = {}
                 for cond, out_sample in zip(CONDITIONS, outs):
                     pred = out_sample.pred[0].float().cpu().numpy() * 255.0
                     preds[cond] = pred
                     row['scores'][cond] = dict(
-                        PSNR_ref=PSNR_ref(pred, gt=target), SSIM_ref=SSIM_ref(pred, gt=target))
-                row['_images'] = dict(sources=item['inputs'][:, 0].numpy() * 255.0,
-                                      target=target, **preds)
+                        PSNR_ref=PSNR_ref(pred, gt=target), SSIM_ref=SSIM_ref(pred, gt=target)
+                    )
+                row['_images'] = dict(
+                    sources=item['inputs'][:, 0].numpy() * 255.0, target=target, **preds
+                )
                 rows.append(row)
     return rows
 
@@ -223,14 +259,17 @@ def summarise(rows: list, key: str) -> dict:
             for other in ('wrong', 'empty'):
                 entry[f'{metric}_gain_vs_{other}'] = float((vals['right'] - vals[other]).mean())
                 entry[f'{metric}_win_vs_{other}'] = float(
-                    (vals['right'] > vals[other] + eps).mean())
+                    (vals['right'] > vals[other] + eps).mean()
+                )
         out[name] = entry
     return out
 
 
 def markdown(title: str, table: dict) -> str:
-    head = ('| group | n | PSNR_ref right | wrong | empty | SSIM_ref right | wrong | empty '
-            '| right > wrong (PSNR / SSIM) | right > empty (PSNR / SSIM) |')
+    head = (
+        '| group | n | PSNR_ref right | wrong | empty | SSIM_ref right | wrong | empty '
+        '| right > wrong (PSNR / SSIM) | right > empty (PSNR / SSIM) |'
+    )
     lines = [f'### {title}', '', head, '|' + '---|' * 11]
     for name, e in table.items():
         lines.append(
@@ -238,7 +277,8 @@ def markdown(title: str, table: dict) -> str:
             f"{e['PSNR_ref_empty']:.2f} | {e['SSIM_ref_right']:.4f} | {e['SSIM_ref_wrong']:.4f} | "
             f"{e['SSIM_ref_empty']:.4f} | {e['PSNR_ref_win_vs_wrong']:.0%} / "
             f"{e['SSIM_ref_win_vs_wrong']:.0%} | {e['PSNR_ref_win_vs_empty']:.0%} / "
-            f"{e['SSIM_ref_win_vs_empty']:.0%} |")
+            f"{e['SSIM_ref_win_vs_empty']:.0%} |"
+        )
     return '\n'.join(lines) + '\n'
 
 
@@ -257,20 +297,29 @@ def figure(rows: list, path: Path) -> list:
         if len(picks) == 2:
             break
     cols = ['source 0', 'source 1', 'right', 'wrong', 'empty', 'target']
-    fig, axes = plt.subplots(len(picks), len(cols), figsize=(2.2 * len(cols), 2.6 * len(picks)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(picks), len(cols), figsize=(2.2 * len(cols), 2.6 * len(picks)), squeeze=False
+    )
     for r, row in enumerate(picks):
         im = row['_images']
-        panels = [im['sources'][0], im['sources'][1], im['right'], im['wrong'], im['empty'],
-                  im['target']]
+        panels = [
+            im['sources'][0],
+            im['sources'][1],
+            im['right'],
+            im['wrong'],
+            im['empty'],
+            im['target'],
+        ]
         for c, (panel, label) in enumerate(zip(panels, cols)):
             ax = axes[r][c]
             ax.imshow(np.clip(panel, 0, 255), cmap='gray', vmin=0, vmax=255)
             ax.set_xticks([]), ax.set_yticks([])
             if c < 2:
                 label = f"{row['source_names'][c]}" + (
-                    f" ({row['degradation']})" if row['source_names'][c] in
-                    row['degraded_source'] else '')
+                    f" ({row['degradation']})"
+                    if row['source_names'][c] in row['degraded_source']
+                    else ''
+                )
             elif c < 5:
                 label += f" {row['scores'][label]['PSNR_ref']:.1f} dB"
             else:
@@ -310,18 +359,36 @@ def main(argv=None) -> int:
     model, train_log = train(cfg, out, args, folders, args.quick)
     rows = evaluate(model, test_dataloader, args, folders, args.quick)
     shown = figure(rows, out / 'examples.png')
-    tables = dict(overall=summarise(rows, ''), task=summarise(rows, 'task'),
-                  degradation=summarise(rows, 'degradation'))
-    meta = dict(config=str(Path(args.config).resolve().relative_to(REPO))
-                if Path(args.config).resolve().is_relative_to(REPO) else args.config,
-                seed=args.seed, draws=len({r['draw'] for r in rows}), prior=args.prior,
-                quick=args.quick, train=train_log, samples=len(rows),
-                seconds_total=round(time.time() - t0, 1), figure_samples=shown,
-                torch_threads=args.threads)
-    md = [f'# Prompt response ({"QUICK smoke run, meaningless numbers" if args.quick else "full"})',
-          '', '```', json.dumps(meta, indent=1), '```', '',
-          'PSNR_ref (dB) / SSIM_ref of the fused luma to the clean target (gt for MEF / MFF, '
-          f'{args.prior} of the clean sources for IVF / MIF); one degradation per sample.', '']
+    tables = dict(
+        overall=summarise(rows, ''),
+        task=summarise(rows, 'task'),
+        degradation=summarise(rows, 'degradation'),
+    )
+    meta = dict(
+        config=str(Path(args.config).resolve().relative_to(REPO))
+        if Path(args.config).resolve().is_relative_to(REPO)
+        else args.config,
+        seed=args.seed,
+        draws=len({r['draw'] for r in rows}),
+        prior=args.prior,
+        quick=args.quick,
+        train=train_log,
+        samples=len(rows),
+        seconds_total=round(time.time() - t0, 1),
+        figure_samples=shown,
+        torch_threads=args.threads,
+    )
+    md = [
+        f'# Prompt response ({"QUICK smoke run, meaningless numbers" if args.quick else "full"})',
+        '',
+        '```',
+        json.dumps(meta, indent=1),
+        '```',
+        '',
+        'PSNR_ref (dB) / SSIM_ref of the fused luma to the clean target (gt for MEF / MFF, '
+        f'{args.prior} of the clean sources for IVF / MIF); one degradation per sample.',
+        '',
+    ]
     md.append(markdown('Overall', tables['overall']))
     md.append(markdown('Per task', tables['task']))
     md.append(markdown('Per degradation', tables['degradation']))
@@ -329,8 +396,9 @@ def main(argv=None) -> int:
     for row in rows:
         row.pop('_images')
     atomic_write_text(out / 'results.md', text, overwrite=False)
-    atomic_write_json(out / 'results.json', dict(meta=meta, tables=tables, samples=rows),
-                      overwrite=False)
+    atomic_write_json(
+        out / 'results.json', dict(meta=meta, tables=tables, samples=rows), overwrite=False
+    )
     print(text)
     print(f'written to {out}')
     return 0

@@ -1,4 +1,5 @@
 """Shared fixtures: the repository root, the shared data folder, a private cache folder."""
+
 import os
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Every shipped config loads, builds its model and its datasets, and runs one training step."""
+
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,10 @@ def test_config_builds_and_trains_one_step(path):
     assert sum(p.numel() for p in model.parameters()) > 0
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     batch = [dataset[i] for i in range(2)]
-    data = {'inputs': [b['inputs'] for b in batch], 'data_samples': [b['data_samples'] for b in batch]}
+    data = {
+        'inputs': [b['inputs'] for b in batch],
+        'data_samples': [b['data_samples'] for b in batch],
+    }
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
     losses = model.train_step(data, optim_wrapper=_wrap(optimizer))
     assert all(torch.isfinite(v).all() for v in losses.values())
@@ -33,6 +37,7 @@ def test_config_builds_and_trains_one_step(path):
 
 def _wrap(optimizer):
     from mmengine.optim import OptimWrapper
+
     return OptimWrapper(optimizer)
 
 

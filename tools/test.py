@@ -2,6 +2,7 @@
 
 Writes the fused images, a comparison figure and the metric tables (JSON, CSV, Markdown).
 """
+
 import os.path as osp
 import sys
 
@@ -14,10 +15,17 @@ def main(argv=None) -> int:
     args = build_arg_parser('test').parse_args(argv)
     cfg = load_config(args, 'test')
     out_dir = prepare_out_dir(args.out_dir or osp.join(cfg.work_dir, 'results'), args.overwrite)
-    cfg.custom_hooks = [h for h in cfg.get('custom_hooks', []) if h['type'] != 'FusedImageSaverHook']
-    cfg.custom_hooks.append(dict(type='FusedImageSaverHook', out_dir=osp.join(out_dir, 'fused'),
-                                 overwrite=args.overwrite))
-    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+    cfg.custom_hooks = [
+        h for h in cfg.get('custom_hooks', []) if h['type'] != 'FusedImageSaverHook'
+    ]
+    cfg.custom_hooks.append(
+        dict(
+            type='FusedImageSaverHook', out_dir=osp.join(out_dir, 'fused'), overwrite=args.overwrite
+        )
+    )
+    evaluators = (
+        cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+    )
     for evaluator in evaluators:
         if evaluator.get('type') == 'FusionMetric':
             evaluator['out_dir'] = out_dir

@@ -1,4 +1,5 @@
 """Train a FusionBox model from a config: ``python tools/train.py CONFIG [--work-dir DIR]``."""
+
 import sys
 
 from fusionbox.apis import build_arg_parser, build_runner, load_config

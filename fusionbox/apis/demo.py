@@ -4,6 +4,7 @@ Everything a person wants to look at lands in one results folder: the fused test
 comparison figure (sources, plain average, trained model) per task, the metric tables of the model
 and of the average, and a per-task verdict on the metrics the task is judged by.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,10 @@ def evaluate_average(cfg: Config) -> dict:
 
 def verdict_table(model: dict, average: dict) -> tuple[str, dict]:
     """Markdown table and dict: per task, the judged metrics of the model and of the average."""
-    lines = ['| task | metric | average of sources | FusionBox model | model better |',
-             '|---|---|---|---|---|']
+    lines = [
+        '| task | metric | average of sources | FusionBox model | model better |',
+        '|---|---|---|---|---|',
+    ]
     verdict = {}
     for task, metrics in JUDGED_BY.items():
         for metric in metrics:
@@ -61,8 +64,10 @@ def verdict_table(model: dict, average: dict) -> tuple[str, dict]:
                 continue
             better = bool(model[key] > average[key])
             verdict[key] = {'average': average[key], 'model': model[key], 'model_better': better}
-            lines.append(f'| {task} | {metric} | {average[key]:.4f} | {model[key]:.4f} | '
-                         f'{"yes" if better else "NO"} |')
+            lines.append(
+                f'| {task} | {metric} | {average[key]:.4f} | {model[key]:.4f} | '
+                f'{"yes" if better else "NO"} |'
+            )
     return '\n'.join(lines) + '\n', verdict
 
 
@@ -83,7 +88,8 @@ def run_demo(config: str, out_root: str = 'results', max_iters: int | None = Non
         cfg.train_cfg.max_iters = max_iters
         cfg.train_cfg.val_interval = max_iters
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-        dict(type='FusedImageSaverHook', out_dir=str(out / 'fused'))]
+        dict(type='FusedImageSaverHook', out_dir=str(out / 'fused'))
+    ]
     cfg.test_evaluator = dict(cfg.test_evaluator, out_dir=str(out / 'tables'))
 
     _log('1/4 embedded benchmark (generated once, then cached)')
@@ -109,9 +115,13 @@ def run_demo(config: str, out_root: str = 'results', max_iters: int | None = Non
 
     table, verdict = verdict_table(model_metrics, average_metrics)
     summary = {
-        'config': config, 'iterations': cfg.train_cfg.max_iters,
-        'train_minutes': train_seconds / 60, 'total_minutes': (time.time() - start) / 60,
-        'model': model_metrics, 'average_of_sources': average_metrics, 'verdict': verdict,
+        'config': config,
+        'iterations': cfg.train_cfg.max_iters,
+        'train_minutes': train_seconds / 60,
+        'total_minutes': (time.time() - start) / 60,
+        'model': model_metrics,
+        'average_of_sources': average_metrics,
+        'verdict': verdict,
     }
     atomic_write_json(out / 'summary.json', summary)
     atomic_write_text(out / 'verdict.md', table)
@@ -145,7 +155,12 @@ def _write_average_figure(cfg: Config, out: Path, per_task: int = 2) -> None:
         model_image = mmcv.imread(str(fused_path), channel_order='rgb')
         if model_image.ndim == 3 and (model_image[..., 0] == model_image[..., 1]).all():
             model_image = model_image[..., 0]
-        examples[task].append((stem, list(meta.get('source_names', [])),
-                               [to_u8(s) for s in sources],
-                               {'average (Y)': to_u8(sources.mean(0)), 'FusionBox': model_image}))
+        examples[task].append(
+            (
+                stem,
+                list(meta.get('source_names', [])),
+                [to_u8(s) for s in sources],
+                {'average (Y)': to_u8(sources.mean(0)), 'FusionBox': model_image},
+            )
+        )
     save_comparison_figure(examples, out / 'comparison_vs_average.png')

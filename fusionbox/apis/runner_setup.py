@@ -2,6 +2,7 @@
 
 The tools stay thin; this module is where the behaviour lives and is tested.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,19 +26,35 @@ def build_arg_parser(tool: str) -> argparse.ArgumentParser:
     parser.add_argument('config', help='config file path')
     if tool == 'test':
         parser.add_argument('checkpoint', help='checkpoint file')
-        parser.add_argument('--out-dir', help='folder for fused images and metric tables '
-                            '(default: <work_dir>/results)')
-        parser.add_argument('--overwrite', action='store_true',
-                            help='allow writing into a non-empty --out-dir')
+        parser.add_argument(
+            '--out-dir',
+            help='folder for fused images and metric tables ' '(default: <work_dir>/results)',
+        )
+        parser.add_argument(
+            '--overwrite', action='store_true', help='allow writing into a non-empty --out-dir'
+        )
     parser.add_argument('--work-dir', help='the folder for logs and checkpoints')
     if tool == 'train':
-        parser.add_argument('--resume', nargs='?', type=str, const='auto',
-                            help='resume from the given checkpoint, or the latest in work-dir')
+        parser.add_argument(
+            '--resume',
+            nargs='?',
+            type=str,
+            const='auto',
+            help='resume from the given checkpoint, or the latest in work-dir',
+        )
         parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, e.g. train_cfg.max_iters=10')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher (torchrun: pytorch)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, e.g. train_cfg.max_iters=10',
+    )
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher (torchrun: pytorch)',
+    )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     get_plugin_manager().add_arguments(parser, tool)
     return parser
@@ -89,7 +106,8 @@ def build_runner(cfg: Config, tool: str):
 def prepare_out_dir(out_dir: str, overwrite: bool) -> str:
     """Create ``out_dir``; refuse a non-empty one (naming it) unless ``overwrite``."""
     if osp.isdir(out_dir) and os.listdir(out_dir) and not overwrite:
-        raise FileExistsError(f'output folder {out_dir} is not empty; pass --overwrite or '
-                              'choose another --out-dir')
+        raise FileExistsError(
+            f'output folder {out_dir} is not empty; pass --overwrite or ' 'choose another --out-dir'
+        )
     os.makedirs(out_dir, exist_ok=True)
     return out_dir

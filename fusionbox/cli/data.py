@@ -1,4 +1,5 @@
 """``fusionbox data``: build the embedded benchmark, check a dataset folder, list layouts."""
+
 from __future__ import annotations
 
 import json
@@ -6,6 +7,7 @@ import json
 
 def _embedded(args) -> int:
     from fusionbox.datasets.embedded.builder import build_embedded_benchmark
+
     root = build_embedded_benchmark(root=args.root, seed=args.seed, size=args.size)
     print(f'embedded benchmark ready: {root}')
     return 0
@@ -15,9 +17,14 @@ def _check(args) -> int:
     """Index a dataset folder (named layout or explicit sources) and load every sample once."""
     from fusionbox.registry import DATASETS
     from fusionbox.utils import register_all_modules
+
     register_all_modules()
-    cfg = dict(type='MultiSourceFusionDataset', data_root=args.root, layout=args.layout,
-               pipeline=[dict(type='LoadMultiSourceImages')])
+    cfg = dict(
+        type='MultiSourceFusionDataset',
+        data_root=args.root,
+        layout=args.layout,
+        pipeline=[dict(type='LoadMultiSourceImages')],
+    )
     if args.task:
         cfg['task'] = args.task
     if args.sources:
@@ -27,14 +34,23 @@ def _check(args) -> int:
     for index in range(len(dataset)):
         results = dataset[index]  # raises naming the file on unreadable or mismatched images
         shapes[results['stem']] = [list(s.shape) for s in results['sources']]
-    print(json.dumps({'samples': len(dataset), 'task': dataset.metainfo['task'],
-                      'sources': list(dataset.metainfo['source_names']),
-                      'shapes': shapes if args.verbose else None}, indent=2))
+    print(
+        json.dumps(
+            {
+                'samples': len(dataset),
+                'task': dataset.metainfo['task'],
+                'sources': list(dataset.metainfo['source_names']),
+                'shapes': shapes if args.verbose else None,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 
 def _layouts(args) -> int:
     from fusionbox.datasets.layouts import LAYOUTS
+
     for name, layout in sorted(LAYOUTS.items()):
         print(f'{name:<20} {layout.task}  sources={list(layout.sources)}  {layout.note}')
     return 0
@@ -50,11 +66,12 @@ def register(subparsers) -> None:
     emb.set_defaults(func=_embedded)
     check = sub.add_parser('check', help='index a dataset folder and read every sample once')
     check.add_argument('root', help='the dataset folder')
-    check.add_argument('--layout', default=None, help='a named layout (see `fusionbox data '
-                       'layouts`)')
+    check.add_argument(
+        '--layout', default=None, help='a named layout (see `fusionbox data ' 'layouts`)'
+    )
     check.add_argument('--task', default=None)
     check.add_argument('--sources', default=None, help='comma-separated source folders')
-    check.add_argument('--verbose', action='store_true', help='print every sample\'s shapes')
+    check.add_argument('--verbose', action='store_true', help="print every sample's shapes")
     check.set_defaults(func=_check)
     lay = sub.add_parser('layouts', help='list the named dataset layouts')
     lay.set_defaults(func=_layouts)

@@ -1,4 +1,5 @@
 """``fusionbox info``: versions, mmcv ops, plugins and whether the shared data was found."""
+
 from __future__ import annotations
 
 import importlib
@@ -6,8 +7,18 @@ import importlib.metadata
 import json
 import platform
 
-PACKAGES = ('torch', 'numpy', 'mmengine', 'mmcv', 'mmsegmentation', 'mmdet', 'pluggy', 'scipy',
-            'scikit-image', 'opencv-python')
+PACKAGES = (
+    'torch',
+    'numpy',
+    'mmengine',
+    'mmcv',
+    'mmsegmentation',
+    'mmdet',
+    'pluggy',
+    'scipy',
+    'scikit-image',
+    'opencv-python',
+)
 
 
 def collect_info() -> dict:
@@ -54,10 +65,14 @@ def run(args) -> int:
     print(f"FusionBox {info['fusionbox']} (Python {info['python']})")
     for name, version in info['packages'].items():
         print(f'  {name:<16} {version or "not installed"}')
-    print(f"  mmcv compiled ops: {'yes' if info['mmcv_ops'] else 'NO (mmcv-lite or a broken build)'}")
+    print(
+        f"  mmcv compiled ops: {'yes' if info['mmcv_ops'] else 'NO (mmcv-lite or a broken build)'}"
+    )
     plugins = info['plugins']
-    print(f"plugins loaded: {', '.join(plugins['loaded']) or '-'}"
-          f"{'' if plugins['autoload'] else ' (autoload disabled)'}")
+    print(
+        f"plugins loaded: {', '.join(plugins['loaded']) or '-'}"
+        f"{'' if plugins['autoload'] else ' (autoload disabled)'}"
+    )
     for name, error in plugins['failed'].items():
         print(f'  FAILED {name}: {error}')
     for name in plugins['blocked']:

@@ -1,7 +1,7 @@
 """``fusionbox list``: every registry and what is registered in it, plugins included."""
+
 from __future__ import annotations
 
-import importlib
 import json
 
 
@@ -15,6 +15,7 @@ def registry_contents() -> dict:
 
     from fusionbox.registry import REGISTRIES
     from fusionbox.utils import register_all_modules
+
     register_all_modules()
     out = {}
     for name, registry in REGISTRIES.items():
@@ -39,6 +40,9 @@ def run(args) -> int:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser('list', help='list registries and their components')
-    parser.add_argument('--json', action='store_true',
-                        help='print one JSON object: registry name -> sorted component names')
+    parser.add_argument(
+        '--json',
+        action='store_true',
+        help='print one JSON object: registry name -> sorted component names',
+    )
     parser.set_defaults(func=run)

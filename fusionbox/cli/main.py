@@ -1,4 +1,5 @@
 """The ``fusionbox`` command: one subcommand per module listed in :data:`COMMANDS`."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,8 @@ COMMANDS = (
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog='fusionbox', description='FusionBox: all-in-one multi-modal image fusion toolbox.')
+        prog='fusionbox', description='FusionBox: all-in-one multi-modal image fusion toolbox.'
+    )
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     for name in COMMANDS:
         try:

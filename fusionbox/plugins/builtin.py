@@ -1,4 +1,5 @@
 """The built-in plugin: FusionBox's own components register through the same hook as others."""
+
 import importlib
 
 from .markers import hookimpl

@@ -3,7 +3,8 @@
 A plugin is a module (or object) with functions marked ``@fusionbox.hookimpl`` whose names match the
 stubs below; it is found through the entry-point group ``fusionbox.plugins``. Example::
 
-    # my_plugin/plugin.py, entry point: [options.entry_points] fusionbox.plugins = my = my_plugin.plugin
+    # my_plugin/plugin.py; setup.cfg: [options.entry_points] fusionbox.plugins =
+    #     my = my_plugin.plugin
     from fusionbox import hookimpl
 
     @hookimpl
@@ -11,6 +12,7 @@ stubs below; it is found through the entry-point group ``fusionbox.plugins``. Ex
         from my_plugin.backbone import MyNet
         registries.BACKBONES.register_module(module=MyNet)
 """
+
 from __future__ import annotations
 
 import argparse

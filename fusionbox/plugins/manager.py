@@ -1,11 +1,12 @@
 """The plugin manager: a small typed wrapper around :class:`pluggy.PluginManager`.
 
 Created lazily by :func:`get_plugin_manager` (never at import). It loads the built-in plugin and
-every entry point of the group ``fusionbox.plugins``, except when ``FUSIONBOX_DISABLE_PLUGIN_AUTOLOAD``
-is set (then only the built-in plugin is loaded) or a plugin is named in ``FUSIONBOX_BLOCK_PLUGINS``
-(comma-separated). A plugin that fails to import or register is reported by name with its error
-and skipped; the rest keeps working.
+every entry point of the group ``fusionbox.plugins``, except when
+``FUSIONBOX_DISABLE_PLUGIN_AUTOLOAD`` is set (then only the built-in plugin is loaded) or a
+plugin is named in ``FUSIONBOX_BLOCK_PLUGINS`` (comma-separated). A plugin that fails to import
+or register is reported by name with its error and skipped; the rest keeps working.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,6 +64,7 @@ class FusionPluginManager:
     # --- loading ---------------------------------------------------------------------------------
     def _load(self) -> None:
         from . import builtin
+
         self._add(BUILTIN_NAME, lambda: builtin)
         if not self.autoload:
             return
@@ -119,6 +121,7 @@ class FusionPluginManager:
         if self._registered:
             return
         from fusionbox import registry
+
         self._registered = True
         self._call_each('fusionbox_register_modules', registries=registry)
 
@@ -149,7 +152,7 @@ _MANAGER: FusionPluginManager | None = None
 
 
 def get_plugin_manager() -> FusionPluginManager:
-    """Return the process-wide plugin manager, creating it (and registering modules) on first use."""
+    """Return the process-wide plugin manager; created (and modules registered) on first use."""
     global _MANAGER
     if _MANAGER is None:
         _MANAGER = FusionPluginManager()

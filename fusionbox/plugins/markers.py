@@ -1,4 +1,5 @@
 """pluggy markers. Import them from the package top level: ``from fusionbox import hookimpl``."""
+
 import pluggy
 
 PROJECT_NAME = 'fusionbox'

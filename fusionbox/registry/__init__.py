@@ -5,6 +5,7 @@ The first group are children of the MMEngine roots that the Runner builds from (
 name and a config names it with ``type=``. ``locations`` lets MMEngine import the defining package
 lazily the first time a registry is searched.
 """
+
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
@@ -50,7 +51,8 @@ WEIGHT_INITIALIZERS = _child('weight initializer', MMENGINE_WEIGHT_INITIALIZERS,
 OPTIMIZERS = _child('optimizer', MMENGINE_OPTIMIZERS, 'fusionbox.engine')  # optimizers
 OPTIM_WRAPPERS = _child('optim_wrapper', MMENGINE_OPTIM_WRAPPERS, 'fusionbox.engine')
 OPTIM_WRAPPER_CONSTRUCTORS = _child(
-    'optimizer wrapper constructor', MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, 'fusionbox.engine')
+    'optimizer wrapper constructor', MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, 'fusionbox.engine'
+)
 PARAM_SCHEDULERS = _child('parameter scheduler', MMENGINE_PARAM_SCHEDULERS, 'fusionbox.engine')
 METRICS = _child('metric', MMENGINE_METRICS, 'fusionbox.evaluation')  # MMEngine BaseMetric classes
 EVALUATOR = _child('evaluator', MMENGINE_EVALUATOR, 'fusionbox.evaluation')  # evaluators
@@ -75,16 +77,35 @@ FUSION_METRICS = _root('fusion metric', 'fusionbox.evaluation.functional')  # me
 
 #: Every registry by the name ``fusionbox list`` shows.
 REGISTRIES = {
-    'runners': RUNNERS, 'loops': LOOPS, 'hooks': HOOKS, 'datasets': DATASETS,
-    'data_samplers': DATA_SAMPLERS, 'transforms': TRANSFORMS, 'models': MODELS,
-    'model_wrappers': MODEL_WRAPPERS, 'weight_initializers': WEIGHT_INITIALIZERS,
-    'optimizers': OPTIMIZERS, 'optim_wrappers': OPTIM_WRAPPERS,
+    'runners': RUNNERS,
+    'loops': LOOPS,
+    'hooks': HOOKS,
+    'datasets': DATASETS,
+    'data_samplers': DATA_SAMPLERS,
+    'transforms': TRANSFORMS,
+    'models': MODELS,
+    'model_wrappers': MODEL_WRAPPERS,
+    'weight_initializers': WEIGHT_INITIALIZERS,
+    'optimizers': OPTIMIZERS,
+    'optim_wrappers': OPTIM_WRAPPERS,
     'optim_wrapper_constructors': OPTIM_WRAPPER_CONSTRUCTORS,
-    'param_schedulers': PARAM_SCHEDULERS, 'metrics': METRICS, 'evaluator': EVALUATOR,
-    'task_utils': TASK_UTILS, 'visualizers': VISUALIZERS, 'vis_backends': VISBACKENDS,
-    'log_processors': LOG_PROCESSORS, 'backbones': BACKBONES, 'objectives': OBJECTIVES,
-    'solvers': SOLVERS, 'autoencoders': AUTOENCODERS, 'text_encoders': TEXT_ENCODERS,
-    'losses': LOSSES, 'continual_strategies': CONTINUAL_STRATEGIES,
-    'degradations': DEGRADATIONS, 'priors': PRIORS, 'selectors': SELECTORS,
-    'refiners': REFINERS, 'fusion_metrics': FUSION_METRICS,
+    'param_schedulers': PARAM_SCHEDULERS,
+    'metrics': METRICS,
+    'evaluator': EVALUATOR,
+    'task_utils': TASK_UTILS,
+    'visualizers': VISUALIZERS,
+    'vis_backends': VISBACKENDS,
+    'log_processors': LOG_PROCESSORS,
+    'backbones': BACKBONES,
+    'objectives': OBJECTIVES,
+    'solvers': SOLVERS,
+    'autoencoders': AUTOENCODERS,
+    'text_encoders': TEXT_ENCODERS,
+    'losses': LOSSES,
+    'continual_strategies': CONTINUAL_STRATEGIES,
+    'degradations': DEGRADATIONS,
+    'priors': PRIORS,
+    'selectors': SELECTORS,
+    'refiners': REFINERS,
+    'fusion_metrics': FUSION_METRICS,
 }

@@ -1,4 +1,5 @@
 """The data structure that travels with every fusion sample through pipelines and models."""
+
 from mmengine.structures import BaseDataElement
 
 #: The four fusion tasks, in the order used for task embeddings (index = task id).

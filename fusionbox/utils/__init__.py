@@ -3,6 +3,11 @@ from .paths import cache_root, shared_data_root
 from .setup_env import register_all_modules
 
 __all__ = [
-    'atomic_imwrite', 'atomic_path', 'atomic_write_json', 'atomic_write_text', 'cache_root',
-    'shared_data_root', 'register_all_modules'
+    'atomic_imwrite',
+    'atomic_path',
+    'atomic_write_json',
+    'atomic_write_text',
+    'cache_root',
+    'shared_data_root',
+    'register_all_modules',
 ]

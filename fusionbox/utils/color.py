@@ -6,14 +6,15 @@ Works on numpy arrays ``(..., H, W, 3)`` (channel last) and torch tensors ``(...
 
 Ref: ITU-R BT.601; chroma rule of DenseFuse/U2Fusion code (weights |C - 0.5|).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-_RGB_TO_YCBCR = np.array([[0.299, 0.587, 0.114],
-                          [-0.168736, -0.331264, 0.5],
-                          [0.5, -0.418688, -0.081312]])
+_RGB_TO_YCBCR = np.array(
+    [[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]]
+)
 _YCBCR_TO_RGB = np.linalg.inv(_RGB_TO_YCBCR)
 _OFFSET = np.array([0.0, 0.5, 0.5])
 

@@ -1,4 +1,5 @@
 """Atomic writes: a result is either fully written or not there, never half-written."""
+
 from __future__ import annotations
 
 import json
@@ -48,6 +49,7 @@ def atomic_write_json(path, obj, overwrite: bool = True) -> None:
 def atomic_imwrite(path, image: np.ndarray, overwrite: bool = True) -> None:
     """Write an image (uint8 HxW or HxWx3 in BGR order, as mmcv) atomically with mmcv."""
     import mmcv
+
     with atomic_path(path, overwrite) as tmp:
         if not mmcv.imwrite(image, str(tmp)):
             raise OSError(f'could not write image {path}')

@@ -1,4 +1,5 @@
 """Where FusionBox finds data that is not part of the repository."""
+
 import os
 from pathlib import Path
 

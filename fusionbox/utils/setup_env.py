@@ -1,4 +1,5 @@
 """Process set-up shared by the tools, the CLI and the tests."""
+
 from mmengine.registry import DefaultScope
 
 
@@ -10,6 +11,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
             Defaults to True.
     """
     from fusionbox.plugins import get_plugin_manager
+
     get_plugin_manager()
     if init_default_scope and DefaultScope.get_current_instance() is None:
         DefaultScope.get_instance('fusionbox', scope_name='fusionbox')

@@ -1,4 +1,5 @@
 """Figures people look at instead of reading: sources beside fused results."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,6 +19,7 @@ def save_comparison_figure(examples: dict, path, dpi: int = 110) -> Path:
         dpi: resolution. Defaults to 110.
     """
     import matplotlib
+
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
@@ -29,13 +31,15 @@ def save_comparison_figure(examples: dict, path, dpi: int = 110) -> Path:
         return fused if isinstance(fused, dict) else {'fused': fused}
 
     ncols = max(len(r[3]) + len(fused_dict(r[4])) for r in rows)
-    fig, axes = plt.subplots(len(rows), ncols, figsize=(2.2 * ncols, 2.3 * len(rows)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), ncols, figsize=(2.2 * ncols, 2.3 * len(rows)), squeeze=False
+    )
     for ax in axes.ravel():
         ax.axis('off')
     for i, (task, stem, names, sources, fused) in enumerate(rows):
-        panels = [(names[k] if k < len(names) else f'source {k}', src)
-                  for k, src in enumerate(sources)]
+        panels = [
+            (names[k] if k < len(names) else f'source {k}', src) for k, src in enumerate(sources)
+        ]
         panels += list(fused_dict(fused).items())
         for j, (title, image) in enumerate(panels):
             ax = axes[i, j]

@@ -16,8 +16,10 @@ def test_check_indexes_and_reads_a_folder(tmp_path, capsys):
     for stem in ('a', 'b'):
         write(tmp_path / 'ir' / f'{stem}.png')
         write(tmp_path / 'vi' / f'{stem}.png', shape=(16, 16, 3))
-    assert main(['data', 'check', str(tmp_path), '--task', 'ivf', '--sources', 'ir,vi',
-                 '--verbose']) == 0
+    assert (
+        main(['data', 'check', str(tmp_path), '--task', 'ivf', '--sources', 'ir,vi', '--verbose'])
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report['samples'] == 2 and report['sources'] == ['ir', 'vi']
     assert report['shapes']['a'] == [[16, 16, 1], [16, 16, 3]]
@@ -47,6 +49,17 @@ def test_check_mismatched_sizes_name_both_files(tmp_path, capsys):
 def test_layouts_lists_the_public_datasets(capsys):
     assert main(['data', 'layouts']) == 0
     out = capsys.readouterr().out
-    for name in ('MSRS', 'TNO', 'RoadScene', 'M3FD', 'LLVIP', 'Harvard-MRI-CT', 'MEFB', 'SICE',
-                 'Lytro', 'MFFW', 'MFI-WHU'):
+    for name in (
+        'MSRS',
+        'TNO',
+        'RoadScene',
+        'M3FD',
+        'LLVIP',
+        'Harvard-MRI-CT',
+        'MEFB',
+        'SICE',
+        'Lytro',
+        'MFFW',
+        'MFI-WHU',
+    ):
         assert name in out

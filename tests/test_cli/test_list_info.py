@@ -21,7 +21,8 @@ def test_list_json_maps_every_registry_to_sorted_names(capsys):
     assert 'FusionMetric' in contents['metrics']
     assert {'MultiSourceFusionDataset', 'EmbeddedFusionDataset'} <= set(contents['datasets'])
     assert {'LoadMultiSourceImages', 'PackFusionInputs', 'DegradeSources'} <= set(
-        contents['transforms'])
+        contents['transforms']
+    )
     assert 'FusionRunner' in contents['runners']
     assert 'FusedImageSaverHook' in contents['hooks']
 

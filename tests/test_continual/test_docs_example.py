@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import torch
 import torch.nn as nn
 
@@ -23,7 +24,7 @@ def test_write_a_strategy_example():
     assert strategy.penalty(model)['loss_l2'].item() == 0.0
     with torch.no_grad():
         model.weight.add_(1.0)
-    assert strategy.penalty(model)['loss_l2'].item() == 0.5 * 2
+    assert strategy.penalty(model)['loss_l2'].item() == pytest.approx(0.5 * 2)
     restored = namespace['L2Anchor']()
     restored.load_state_dict(strategy.state_dict())
     assert restored.anchor is strategy.anchor

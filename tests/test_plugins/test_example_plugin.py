@@ -1,4 +1,5 @@
 """The example third-party plugin: pip-installed, listed, and trained for 2 iterations."""
+
 import json
 import os
 import subprocess
@@ -16,17 +17,32 @@ CONFIG = PLUGIN / 'configs' / 'example_tinyconv_reg_ivf-mif-mef-mff.py'
 def plugin_env(tmp_path_factory):
     """pip-install the plugin into a private target folder and put it on PYTHONPATH."""
     target = tmp_path_factory.mktemp('site')
-    subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '--no-deps',
-                    '--no-build-isolation', '--target', str(target), str(PLUGIN)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'pip',
+            'install',
+            '-q',
+            '--no-deps',
+            '--no-build-isolation',
+            '--target',
+            str(target),
+            str(PLUGIN),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join([str(target), env.get('PYTHONPATH', '')])
     return env
 
 
 def run(env, *args):
-    return subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.mark.slow
@@ -43,9 +59,19 @@ def test_example_plugin_registers_through_its_entry_point(plugin_env):
 
 @pytest.mark.slow
 def test_example_plugin_trains_for_two_iterations(plugin_env, tmp_path):
-    proc = run(plugin_env, 'tools/train.py', str(CONFIG), '--work-dir', str(tmp_path),
-               '--example-note', 'hello', '--cfg-options', 'train_cfg.max_iters=2',
-               'default_hooks.checkpoint.interval=2', 'train_cfg.val_interval=100')
+    proc = run(
+        plugin_env,
+        'tools/train.py',
+        str(CONFIG),
+        '--work-dir',
+        str(tmp_path),
+        '--example-note',
+        'hello',
+        '--cfg-options',
+        'train_cfg.max_iters=2',
+        'default_hooks.checkpoint.interval=2',
+        'train_cfg.val_interval=100',
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (tmp_path / 'iter_2.pth').is_file()
     dumped = (tmp_path / CONFIG.name).read_text()

@@ -59,6 +59,7 @@ def test_good_plugin_is_loaded_and_its_hooks_called(plugin_dir):
     assert 'good' in manager.plugin_names()
     assert sys.modules['fb_good_plugin'].CALLS == [['autoencoders']]
     import argparse
+
     parser = argparse.ArgumentParser()
     manager.add_arguments(parser, 'train')
     assert parser.parse_args([]).good_flag == 'x'
@@ -66,8 +67,9 @@ def test_good_plugin_is_loaded_and_its_hooks_called(plugin_dir):
 
 def test_broken_plugins_are_named_and_the_rest_keeps_working(plugin_dir):
     make_distribution(plugin_dir, 'fb-good', 'good', 'fb_good_plugin', GOOD)
-    make_distribution(plugin_dir, 'fb-broken-import', 'broken_import', 'fb_broken_import',
-                      BROKEN_IMPORT)
+    make_distribution(
+        plugin_dir, 'fb-broken-import', 'broken_import', 'fb_broken_import', BROKEN_IMPORT
+    )
     make_distribution(plugin_dir, 'fb-broken-hook', 'broken_hook', 'fb_broken_hook', BROKEN_HOOK)
     with pytest.warns(RuntimeWarning, match='broken_import'):
         manager = FusionPluginManager()
@@ -93,13 +95,19 @@ def test_block_list_and_disabled_autoload(plugin_dir, monkeypatch):
 
 
 def test_misspelled_hook_fails_loudly(plugin_dir):
-    make_distribution(plugin_dir, 'fb-typo', 'typo', 'fb_typo_plugin', """
+    make_distribution(
+        plugin_dir,
+        'fb-typo',
+        'typo',
+        'fb_typo_plugin',
+        """
         from fusionbox import hookimpl
 
         @hookimpl
         def fusionbox_register_modulez(registries):
             pass
-        """)
+        """,
+    )
     with pytest.warns(RuntimeWarning, match='fusionbox_register_modulez'):
         manager = FusionPluginManager()
     assert 'typo' in manager.report.failed and 'typo' not in manager.plugin_names()

@@ -1,4 +1,5 @@
 """tools/train.py and tools/test.py for a few iterations, in subprocesses, as a user runs them."""
+
 import json
 import os
 import subprocess
@@ -9,14 +10,26 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = 'configs/allinone/allinone_unet-s_reg_ivf-mif-mef-mff.py'
-SMALL = ['train_dataloader.batch_size=2', 'default_hooks.checkpoint.interval=2',
-         'default_hooks.logger.interval=1', 'model.backbone.arch=unet-t', 'val_cfg=None',
-         'val_dataloader=None', 'val_evaluator=None']
+SMALL = [
+    'train_dataloader.batch_size=2',
+    'default_hooks.checkpoint.interval=2',
+    'default_hooks.logger.interval=1',
+    'model.backbone.arch=unet-t',
+    'val_cfg=None',
+    'val_dataloader=None',
+    'val_evaluator=None',
+]
 
 
 def run(*args, check=True):
-    proc = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, 'PYTHONWARNINGS': 'ignore'}, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, 'PYTHONWARNINGS': 'ignore'},
+        timeout=600,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
     return proc
@@ -25,19 +38,43 @@ def run(*args, check=True):
 @pytest.mark.slow
 def test_train_resume_and_test(tmp_path):
     work = tmp_path / 'work'
-    run('tools/train.py', CONFIG, '--work-dir', str(work), '--cfg-options',
-        'train_cfg.max_iters=2', *SMALL)
+    run(
+        'tools/train.py',
+        CONFIG,
+        '--work-dir',
+        str(work),
+        '--cfg-options',
+        'train_cfg.max_iters=2',
+        *SMALL,
+    )
     assert (work / 'iter_2.pth').is_file()
     assert not list(work.glob('.*.partial'))  # atomic save leaves no temporary file
     # resume continues from iteration 2 to 4
-    proc = run('tools/train.py', CONFIG, '--work-dir', str(work), '--resume', '--cfg-options',
-               'train_cfg.max_iters=4', *SMALL)
+    proc = run(
+        'tools/train.py',
+        CONFIG,
+        '--work-dir',
+        str(work),
+        '--resume',
+        '--cfg-options',
+        'train_cfg.max_iters=4',
+        *SMALL,
+    )
     assert 'resumed' in (proc.stdout + proc.stderr).lower()
     assert (work / 'iter_4.pth').is_file()
 
     out = tmp_path / 'results'
-    proc = run('tools/test.py', CONFIG, str(work / 'iter_4.pth'), '--work-dir', str(work),
-               '--out-dir', str(out), '--cfg-options', 'model.backbone.arch=unet-t')
+    proc = run(
+        'tools/test.py',
+        CONFIG,
+        str(work / 'iter_4.pth'),
+        '--work-dir',
+        str(work),
+        '--out-dir',
+        str(out),
+        '--cfg-options',
+        'model.backbone.arch=unet-t',
+    )
     fused = sorted((out / 'fused').rglob('*.png'))
     tasks = {p.parent.name for p in fused if p.name != 'comparison.png'}
     assert tasks == {'ivf', 'mif', 'mef', 'mff'}
@@ -45,8 +82,18 @@ def test_train_resume_and_test(tmp_path):
     table = json.loads(next(out.glob('*.json')).read_text())
     assert table  # per-image rows or summary written
     # a second run must not silently overwrite the results
-    again = run('tools/test.py', CONFIG, str(work / 'iter_4.pth'), '--work-dir', str(work),
-                '--out-dir', str(out), '--cfg-options', 'model.backbone.arch=unet-t', check=False)
+    again = run(
+        'tools/test.py',
+        CONFIG,
+        str(work / 'iter_4.pth'),
+        '--work-dir',
+        str(work),
+        '--out-dir',
+        str(out),
+        '--cfg-options',
+        'model.backbone.arch=unet-t',
+        check=False,
+    )
     assert again.returncode != 0 and 'not empty' in again.stderr
 
 

@@ -1,4 +1,5 @@
 """Writes the fused test images and a comparison figure (sources beside the fused result)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,8 +34,9 @@ class FusedImageSaverHook(Hook):
 
     priority = 'LOW'
 
-    def __init__(self, out_dir: str | None = None, overwrite: bool = False,
-                 figure_examples: int = 2):
+    def __init__(
+        self, out_dir: str | None = None, overwrite: bool = False, figure_examples: int = 2
+    ):
         self.out_dir = out_dir
         self.overwrite = overwrite
         self.figure_examples = figure_examples
@@ -53,18 +55,21 @@ class FusedImageSaverHook(Hook):
             fused = sample.pred_color if 'pred_color' in sample else sample.pred
             image = _to_uint8(fused)
             bgr = image[..., ::-1] if image.ndim == 3 else image
-            atomic_imwrite(root / task / f'{stem}.png', np.ascontiguousarray(bgr),
-                           overwrite=self.overwrite)
+            atomic_imwrite(
+                root / task / f'{stem}.png', np.ascontiguousarray(bgr), overwrite=self.overwrite
+            )
             examples = self._examples.setdefault(task, [])
             if len(examples) < self.figure_examples:
                 sources = [_to_uint8(s) for s in sample.sources]
-                examples.append((stem, list(sample.metainfo.get('source_names', [])), sources,
-                                 image))
+                examples.append(
+                    (stem, list(sample.metainfo.get('source_names', [])), sources, image)
+                )
 
     def after_test(self, runner) -> None:
         if not self._examples or self.figure_examples <= 0:
             return
         from fusionbox.visualization import save_comparison_figure
+
         path = self._root(runner) / 'comparison.png'
         save_comparison_figure(self._examples, path)
         runner.logger.info(f'fused images and comparison figure written to {self._root(runner)}')

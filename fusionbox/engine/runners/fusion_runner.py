@@ -1,4 +1,5 @@
 """The Runner FusionBox builds by default: MMEngine's Runner with atomic checkpoint writes."""
+
 from __future__ import annotations
 
 import os
@@ -16,26 +17,32 @@ from fusionbox.registry import MODEL_WRAPPERS, RUNNERS
 
 @RUNNERS.register_module()
 class FusionRunner(Runner):
-    """MMEngine :class:`~mmengine.runner.Runner` whose checkpoints are written atomically.
+    """MMEngine :class:`~mmengine.runner.Runner` with atomic checkpoints and CPU distributed runs.
 
-    Two changes to MMEngine's behaviour:
+    Changes to MMEngine 0.10.7's behaviour:
 
-    * distributed runs on CPUs (gloo): MMEngine 0.10.7 calls ``torch.cuda.set_device`` when it
-      initialises the process group, which a CPU build of torch lacks, so with no CUDA device the
-      group is initialised here from torchrun's environment (``--launcher pytorch``); and it passes ``device_ids=[LOCAL_RANK]`` to
-      ``DistributedDataParallel``, which torch rejects for CPU modules; here CPU models are
-      wrapped with ``device_ids=None``, GPU runs are unchanged;
-    * a checkpoint is first written under a temporary name in the same folder and renamed over the
-    final name only once complete, so an interrupted save never leaves a truncated ``iter_N.pth``
-    that ``--resume`` would pick up.
+    * distributed runs on CPUs (gloo): MMEngine calls ``torch.cuda.set_device`` when it
+      initialises the process group, which a CPU build of torch lacks, so with no CUDA device
+      the group is initialised here from torchrun's environment (``--launcher pytorch``);
+    * MMEngine passes ``device_ids=[LOCAL_RANK]`` to ``DistributedDataParallel``, which torch
+      rejects for CPU modules: CPU models are wrapped with ``device_ids=None`` (GPU runs are
+      unchanged);
+    * a checkpoint is first written under a temporary name in the same folder and renamed over
+      the final name only once complete, so an interrupted save never leaves a truncated
+      ``iter_N.pth`` that ``--resume`` would pick up.
     """
 
     def setup_env(self, env_cfg: dict) -> None:
-        if (self._launcher != 'none' and not torch.cuda.is_available()
-                and not torch_dist.is_initialized()):
+        if (
+            self._launcher != 'none'
+            and not torch.cuda.is_available()
+            and not torch_dist.is_initialized()
+        ):
             if self._launcher != 'pytorch':
-                raise RuntimeError(f'launcher {self._launcher!r} needs CUDA here; on CPUs use '
-                                   'torchrun with --launcher pytorch')
+                raise RuntimeError(
+                    f'launcher {self._launcher!r} needs CUDA here; on CPUs use '
+                    'torchrun with --launcher pytorch'
+                )
             backend = env_cfg.get('dist_cfg', {}).get('backend', 'gloo')
             torch_dist.init_process_group(backend=backend)
         super().setup_env(env_cfg)
@@ -52,7 +59,9 @@ class FusionRunner(Runner):
         wrapper_cfg = dict(model_wrapper_cfg or {})
         wrapper_cfg.setdefault('type', 'MMDistributedDataParallel')
         wrapper_cfg.setdefault('broadcast_buffers', False)
-        wrapper_cfg.setdefault('find_unused_parameters',
-                               self.cfg.get('find_unused_parameters', False))
-        return MODEL_WRAPPERS.build(wrapper_cfg,
-                                    default_args=dict(module=model.to('cpu'), device_ids=None))
+        wrapper_cfg.setdefault(
+            'find_unused_parameters', self.cfg.get('find_unused_parameters', False)
+        )
+        return MODEL_WRAPPERS.build(
+            wrapper_cfg, default_args=dict(module=model.to('cpu'), device_ids=None)
+        )

@@ -14,7 +14,17 @@ train_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=2,
-    dataset=dict(datasets=[
-        dict(type='EmbeddedFusionDataset', seed=0, size=128, task=t, split='train',
-             pipeline=train_pipeline) for t in ['ivf', 'mif', 'mef', 'mff']
-    ]))
+    dataset=dict(
+        datasets=[
+            dict(
+                type='EmbeddedFusionDataset',
+                seed=0,
+                size=128,
+                task=t,
+                split='train',
+                pipeline=train_pipeline,
+            )
+            for t in ['ivf', 'mif', 'mef', 'mff']
+        ]
+    ),
+)

@@ -1,4 +1,5 @@
 """The plugin module named by the entry point ``fusionbox.plugins = example``."""
+
 from fusionbox import hookimpl
 
 
@@ -13,8 +14,11 @@ def fusionbox_register_modules(registries):
 
 @hookimpl
 def fusionbox_add_arguments(parser, tool):
-    parser.add_argument('--example-note', default=None,
-                        help='(example plugin) a note stored in the config as example_note')
+    parser.add_argument(
+        '--example-note',
+        default=None,
+        help='(example plugin) a note stored in the config as example_note',
+    )
 
 
 @hookimpl

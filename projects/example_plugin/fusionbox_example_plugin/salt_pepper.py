@@ -1,4 +1,5 @@
 """Impulse noise as an example degradation."""
+
 import numpy as np
 
 from fusionbox.degradations import BaseDegradation

@@ -1,4 +1,5 @@
 """A deliberately small backbone showing the interface every FusionBox backbone follows."""
+
 import torch
 from torch import nn
 
