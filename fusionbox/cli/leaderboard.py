@@ -120,7 +120,7 @@ def run(args) -> int:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         raise
-    board = build_leaderboard(rows, names, args.protocol, args.title)
+    board = build_leaderboard(rows, names, args.protocol, args.title, log=log)
     paths = write_leaderboard(board, out, overwrite=args.overwrite, staging=staging)
     print(to_markdown(board))
     print(f'wrote {", ".join(str(p) for p in paths.values())}')

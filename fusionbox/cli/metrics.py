@@ -3,7 +3,10 @@
     fusionbox metrics --protocol vifb --task ivf --source vi=DIR --source ir=DIR --fused DIR \\
         [--metrics EN,SSIM,Qabf] [--format csv|json|md] [-o FILE] [--overwrite]
 
-Writes a long table ``image,metric,value`` (images by file stem) and prints per-metric means.
+Writes a long table ``image,metric,value,error`` (images by file stem) and prints per-metric
+means. A metric that cannot be computed on an image (undefined there, e.g. Qabf on flat sources,
+or an input error such as sizes that differ) gets an empty value and the reason in ``error``; it
+is left out of the means, and a warning per metric says how many images were left out.
 A fused file matches the source files with the same stem, or, failing that, the longest source
 stem it starts with followed by ``_`` (VIFB names results ``<stem>_<method>.jpg``).
 """
@@ -14,6 +17,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -82,25 +86,43 @@ def _parse_sources(specs):
 
 
 def long_table(rows, fmt: str) -> str:
-    """``image,metric,value`` rows as csv, json or markdown text."""
+    """``(image, metric, value[, error])`` rows as csv, json or markdown text; ``value`` is
+    None (an empty cell, ``null`` in JSON) where ``error`` says why there is none."""
+    rows = [tuple(r) + (None,) * (4 - len(r)) for r in rows]
     if fmt == 'json':
-        return (
-            json.dumps([{'image': r[0], 'metric': r[1], 'value': r[2]} for r in rows], indent=2)
-            + '\n'
-        )
+        items = []
+        for i, m, v, err in rows:
+            item = {'image': i, 'metric': m, 'value': None if v is None else float(v)}
+            if err:
+                item['error'] = err
+            items.append(item)
+        return json.dumps(items, indent=2) + '\n'
     if fmt == 'md':
-        lines = ['| image | metric | value |', '|---|---|---|']
-        lines += [f'| {i} | {m} | {v:.6g} |' for i, m, v in rows]
+        lines = ['| image | metric | value | error |', '|---|---|---|---|']
+        lines += [
+            f'| {i} | {m} | {"" if v is None else f"{v:.6g}"} | '
+            f'{(err or "").replace("|", chr(92) + "|")} |'
+            for i, m, v, err in rows
+        ]
         return '\n'.join(lines) + '\n'
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator='\n')
-    writer.writerow(['image', 'metric', 'value'])
-    writer.writerows([(i, m, repr(float(v))) for i, m, v in rows])
+    writer.writerow(['image', 'metric', 'value', 'error'])
+    writer.writerows(
+        [(i, m, '' if v is None else repr(float(v)), err or '') for i, m, v, err in rows]
+    )
     return buf.getvalue()
 
 
 def run(args) -> int:
-    from fusionbox.evaluation import get_metric, list_metrics, order_sources, read_for_protocol
+    from fusionbox.evaluation import (
+        MetricInputError,
+        MetricUndefinedError,
+        get_metric,
+        list_metrics,
+        order_sources,
+        read_for_protocol,
+    )
     from fusionbox.evaluation.functional import PROTOCOLS
     from fusionbox.utils.io import atomic_write_text
 
@@ -153,7 +175,10 @@ def run(args) -> int:
         for name, fn in fns.items():
             if fn.spec.needs_gt and gt is None:
                 continue
-            rows.append((stem, name, fn(fused, srcs, gt, protocol=args.protocol)))
+            try:
+                rows.append((stem, name, fn(fused, srcs, gt, protocol=args.protocol), None))
+            except (MetricUndefinedError, MetricInputError) as e:
+                rows.append((stem, name, None, str(e)))
     if skipped:
         print(
             f'warning: no matching sources for {len(skipped)} fused image(s): '
@@ -163,6 +188,18 @@ def run(args) -> int:
     if not rows:
         print('error: no fused image could be matched with its sources', file=sys.stderr)
         return 1
+    n_images = len({r[0] for r in rows})
+    for name in names:
+        errs = [(i, e) for i, m, v, e in rows if m == name and v is None]
+        if errs:
+            print(
+                f'warning: {name}: no value for {len(errs)} of {n_images} image(s), left out '
+                f'of the mean (first: {errs[0][0]}: {errs[0][1]})',
+                file=sys.stderr,
+            )
+    if all(r[2] is None for r in rows):
+        print('error: no metric could be computed on any image', file=sys.stderr)
+        return 1
 
     text = long_table(rows, fmt)
     if out is None:
@@ -171,12 +208,18 @@ def run(args) -> int:
         atomic_write_text(out, text, overwrite=args.overwrite)
     stream = sys.stderr if out is None else sys.stdout
     print(
-        f'# {len({r[0] for r in rows})} images, task {args.task}, protocol {args.protocol}',
+        f'# {n_images} images, task {args.task}, protocol {args.protocol}',
         file=stream,
     )
     for name in names:
-        vals = [v for _, m, v in rows if m == name]
+        vals = [v for _, m, v, _ in rows if m == name and v is not None]
+        missing = sum(1 for _, m, v, _ in rows if m == name and v is None)
         if vals:
             direction = '+' if fns[name].higher_is_better else '-'
-            print(f'{name:<10} {sum(vals) / len(vals):.6g}  ({direction})', file=stream)
+            if math.inf in vals and -math.inf in vals:
+                mean = 'undefined (+inf and -inf)'
+            else:
+                mean = f'{sum(vals) / len(vals):.6g}'
+            note = f'  [{missing} image(s) left out]' if missing else ''
+            print(f'{name:<10} {mean}  ({direction}){note}', file=stream)
     return 0

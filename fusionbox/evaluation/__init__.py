@@ -6,20 +6,24 @@ from .conformance import REFERENCE_SETS, conformance, load_reference
 from .functional import (
     PROTOCOLS,
     SOURCE_ORDER,
+    MetricInputError,
     MetricSpec,
+    MetricUndefinedError,
     compute_metrics,
     get_metric,
     list_metrics,
 )
 from .fusion_metric import DEFAULT_METRICS, FusionMetric, order_sources
 from .io import from_unit_tensor, read_for_protocol, to_protocol_array
-from .tables import rows_to_csv, rows_to_markdown, summarize, write_tables
+from .tables import missing_counts, rows_to_csv, rows_to_markdown, summarize, write_tables
 
 __all__ = [
     'functional',
     'PROTOCOLS',
     'SOURCE_ORDER',
     'MetricSpec',
+    'MetricInputError',
+    'MetricUndefinedError',
     'compute_metrics',
     'get_metric',
     'list_metrics',
@@ -31,6 +35,7 @@ __all__ = [
     'from_unit_tensor',
     'write_tables',
     'summarize',
+    'missing_counts',
     'rows_to_csv',
     'rows_to_markdown',
     'REFERENCE_SETS',

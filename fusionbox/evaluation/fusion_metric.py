@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from logging import WARNING
 from typing import List, Sequence
 
 from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
 
 from fusionbox.registry import METRICS
 
-from .functional import PROTOCOLS, SOURCE_ORDER, get_metric
+from .functional import (
+    PROTOCOLS,
+    SOURCE_ORDER,
+    MetricInputError,
+    MetricUndefinedError,
+    get_metric,
+)
 from .io import from_unit_tensor
-from .tables import summarize, write_tables
+from .tables import ERRORS, missing_summary, summarize, write_tables
 
 DEFAULT_METRICS = ('EN', 'SD', 'SF', 'AG', 'SSIM', 'Qabf', 'PSNR_ref', 'SSIM_ref')
 
@@ -34,7 +42,11 @@ class FusionMetric(BaseMetric):
 
     ``compute_metrics`` returns per-task means (``'ivf/EN'``) and means over all images
     (``'EN'``); the per-image rows stay in :attr:`rows` for :func:`write_tables`.
-    Full-reference metrics are skipped (not zero-filled) for samples without ``gt``.
+    Full-reference metrics are skipped (not zero-filled) for samples without ``gt``. A metric
+    that cannot be computed on an image (``MetricUndefinedError``, e.g. Qabf on flat sources, or
+    ``MetricInputError``, e.g. NaN in the prediction) is left out of that row and recorded in
+    ``row['errors'] = {metric: reason}``; the means leave it out, and ``compute_metrics`` logs
+    once per metric how many images were left out.
 
     Args:
         metric_names: metric names registered in ``FUSION_METRICS`` (str or list).
@@ -91,11 +103,16 @@ class FusionMetric(BaseMetric):
             for name, fn in self._fns.items():
                 if fn.spec.needs_gt and gt is None:
                     continue
-                row[name] = fn(fused, srcs, gt, protocol=self.protocol)
+                try:
+                    row[name] = fn(fused, srcs, gt, protocol=self.protocol)
+                except (MetricUndefinedError, MetricInputError) as e:
+                    row.setdefault(ERRORS, {})[name] = str(e)
             self.results.append(row)
 
     def compute_metrics(self, results: list) -> dict:
         self.rows = list(results)
+        for line in missing_summary(self.rows):
+            print_log(f'FusionMetric ({self.protocol}): {line}', logger='current', level=WARNING)
         if self.out_dir:
             write_tables(self.rows, self.out_dir, self.protocol)
         return summarize(self.rows, self.metrics)

@@ -6,6 +6,11 @@
 each metric's registered direction, ties share the average rank) and the average rank, and
 :func:`write_leaderboard` writes Markdown, CSV, JSON, a static HTML page with a sortable table
 and a figure, into a fresh folder renamed into place at the end (atomic).
+
+A metric that cannot be computed on an image (``MetricUndefinedError`` or ``MetricInputError``)
+gets ``None`` in that row and its reason in ``row['errors']``; :func:`build_leaderboard` leaves
+that image out of the metric's means for *every* method (like with like), logs it once per
+dataset and metric, and lists it in ``board['excluded']``.
 """
 
 from __future__ import annotations
@@ -24,7 +29,13 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from .functional import PROTOCOLS, get_metric, list_metrics
+from .functional import (
+    PROTOCOLS,
+    MetricInputError,
+    MetricUndefinedError,
+    get_metric,
+    list_metrics,
+)
 from .fusion_metric import order_sources
 from .io import read_for_protocol
 
@@ -123,7 +134,8 @@ def evaluate_methods(
     metrics: Sequence[str] | None = None,
     log=print,
 ) -> Tuple[List[dict], List[str]]:
-    """Per-image metric rows ``{'dataset', 'method', 'stem', <metric>: value}``.
+    """Per-image metric rows ``{'dataset', 'method', 'stem', <metric>: value}``; a value
+    that cannot be computed is None, with its reason in ``row['errors'][metric]``.
 
     Each dataset is evaluated on the samples that every method has a fused image for (the
     others are reported through ``log`` and left out). Returns ``(rows, metric_names)``.
@@ -173,7 +185,11 @@ def evaluate_methods(
                 img = read_for_protocol(fused[method][stem], protocol)
                 row = {'dataset': ds.name, 'method': method, 'stem': stem}
                 for n, fn in fns.items():
-                    row[n] = float(fn(img, srcs, protocol=protocol))
+                    try:
+                        row[n] = float(fn(img, srcs, protocol=protocol))
+                    except (MetricUndefinedError, MetricInputError) as e:
+                        row[n] = None
+                        row.setdefault('errors', {})[n] = str(e)
                 rows.append(row)
     return rows, names
 
@@ -285,32 +301,68 @@ def rank_values(values: Sequence[float], higher_is_better: bool) -> List[float]:
     return ranks.tolist()
 
 
+def _mean(vals) -> float | None:
+    """Mean of the values that are not None; None when there are none or when it has no value
+    (both +inf and -inf among them)."""
+    vals = [v for v in vals if v is not None]
+    if not vals or (math.inf in vals and -math.inf in vals):
+        return None
+    return float(np.mean(vals))
+
+
 def build_leaderboard(
     rows: Sequence[dict],
     metrics: Sequence[str],
     protocol: str,
     title: str = 'FusionBox leaderboard',
+    log=None,
 ) -> dict:
     """Means, ranks, average rank and best marks per dataset and overall (the mean over the
-    datasets of the per-dataset means). Tables are sorted by average rank."""
+    datasets of the per-dataset means). Tables are sorted by average rank.
+
+    An image where a metric has no value for some method (None, reason in ``row['errors']``)
+    is left out of that metric's means for every method; ``board['excluded']`` lists them
+    (``{dataset: {metric: {stem: reason}}}``) and ``log`` (when given) says so once per dataset
+    and metric. A mean without any value is None (shown empty, ranked last)."""
     datasets = list(dict.fromkeys(r['dataset'] for r in rows))
     methods = list(dict.fromkeys(r['method'] for r in rows))
     direction = {m: bool(get_metric(m).higher_is_better) for m in metrics}
     tables = {}
     means = {}
+    excluded: Dict[str, Dict[str, Dict[str, str]]] = {}
     for ds in datasets:
+        drop: Dict[str, Dict[str, str]] = {}
+        for r in rows:
+            if r['dataset'] != ds:
+                continue
+            for m in metrics:
+                if r.get(m) is None:
+                    reason = (r.get('errors') or {}).get(m, 'no value')
+                    drop.setdefault(m, {}).setdefault(r['stem'], f'{r["method"]}: {reason}')
+        if drop:
+            excluded[ds] = drop
+            n_stems = len({r['stem'] for r in rows if r['dataset'] == ds})
+            for m, stems in drop.items():
+                if log is not None:
+                    stem, reason = next(iter(stems.items()))
+                    log(
+                        f'warning: {ds}: {m} has no value on {len(stems)} of {n_stems} '
+                        f"image(s) for some method; left out of every method's mean "
+                        f'(first: {stem}: {reason})'
+                    )
         means[ds] = {}
         for method in methods:
             sel = [r for r in rows if r['dataset'] == ds and r['method'] == method]
-            means[ds][method] = {m: float(np.mean([r[m] for r in sel])) for m in metrics}
+            means[ds][method] = {
+                m: _mean([r.get(m) for r in sel if r['stem'] not in drop.get(m, {})])
+                for m in metrics
+            }
             means[ds][method]['n_images'] = len(sel)
     groups = datasets + ([OVERALL] if len(datasets) > 1 else [])
     for group in groups:
         if group == OVERALL:
             table = {
-                method: {
-                    m: float(np.mean([means[d][method][m] for d in datasets])) for m in metrics
-                }
+                method: {m: _mean([means[d][method][m] for d in datasets]) for m in metrics}
                 for method in methods
             }
             for method in methods:
@@ -350,13 +402,14 @@ def build_leaderboard(
         'datasets': datasets,
         'methods': methods,
         'tables': tables,
+        'excluded': excluded,
         'rows': [dict(r) for r in rows],
     }
 
 
 # --- renderers -----------------------------------------------------------------------------------
 def _fmt(v: float) -> str:
-    return 'nan' if v is None or (isinstance(v, float) and math.isnan(v)) else f'{v:.4g}'
+    return '' if v is None or (isinstance(v, float) and math.isnan(v)) else f'{v:.4g}'
 
 
 def _arrow(board, m):
@@ -393,6 +446,14 @@ def to_markdown(board: dict) -> str:
                 + f' | {e["avg_rank"]:.2f} |'
             )
         lines.append('')
+    for ds, drop in (board.get('excluded') or {}).items():
+        for m, stems in drop.items():
+            stem, reason = next(iter(stems.items()))
+            lines += [
+                f'Note: {ds}: {m} has no value on {len(stems)} image(s) for some method; they '
+                f"are left out of every method's {m} mean (first: {stem}: {reason}).",
+                '',
+            ]
     return '\n'.join(lines)
 
 
@@ -411,7 +472,7 @@ def to_csv(board: dict) -> str:
         for pos, e in enumerate(entries, 1):
             w.writerow(
                 [group, pos, e['method'], e['n_images']]
-                + [repr(e['values'][m]) for m in ms]
+                + ['' if e['values'][m] is None else repr(e['values'][m]) for m in ms]
                 + [e['ranks'][m] for m in ms]
                 + [e['avg_rank'], ';'.join(e['best'])]
             )
@@ -473,7 +534,8 @@ def to_html(board: dict, figure: str | None = None) -> str:
                 v = e['values'][m]
                 cls = ' class="best"' if m in e['best'] else ''
                 cells.append(
-                    f'<td{cls} data-v="{v!r}" title="rank {e["ranks"][m]:g}">' f'{_fmt(v)}</td>'
+                    f'<td{cls} data-v="{"" if v is None else repr(v)}" '
+                    f'title="rank {e["ranks"][m]:g}">{_fmt(v)}</td>'
                 )
             cells.append(f'<td data-v="{e["avg_rank"]!r}">{e["avg_rank"]:.2f}</td>')
             parts.append('<tr>' + ''.join(cells) + '</tr>')
@@ -505,8 +567,17 @@ def draw_figure(board: dict, path) -> None:
         scores = []
         for m in ms:
             vals = np.array([f['values'][m] for f in entries], dtype=np.float64)
-            lo, hi = np.nanmin(vals), np.nanmax(vals)
-            s = 1.0 if hi == lo else (e['values'][m] - lo) / (hi - lo)
+            finite = vals[np.isfinite(vals)]
+            v = e['values'][m]
+            if v is None or np.isnan(v):
+                scores.append(0.0)  # no value: drawn as the worst
+                continue
+            lo, hi = (finite.min(), finite.max()) if finite.size else (v, v)
+            # +inf / -inf (PSNR of identical images) lie beyond the finite range
+            if np.isinf(v):
+                s = 1.0 if v > 0 else 0.0
+            else:
+                s = 1.0 if hi == lo else float(np.clip((v - lo) / (hi - lo), 0.0, 1.0))
             scores.append(s if board['higher_is_better'][m] else 1 - s)
         ax2.bar(x + (i - (len(methods) - 1) / 2) * width, scores, width, label=e['method'])
     ax2.set_xticks(x, [f'{m} {_arrow(board, m)}' for m in ms], rotation=45, ha='right')

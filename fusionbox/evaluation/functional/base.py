@@ -11,10 +11,19 @@ Conventions (said once, here):
 * ``sources`` is a sequence of N source images in the order the protocol expects
   (``vifb``: visible first, then infrared; ``tang``: infrared first);
 * ``standard`` computes in float64; published protocols reproduce their evaluator's dtypes.
+
+Every call goes through the function :func:`define_metric` builds, which checks the inputs once
+(:func:`check_inputs`: real 2-D / 3-D arrays, finite values, equal sizes, the metric's minimum
+size, the sources it needs) and raises :class:`MetricInputError` naming the image and the
+problem; it computes under ``np.errstate(all='ignore')`` (no numpy warnings) and never returns
+NaN: a computation that still gives NaN raises :class:`MetricUndefinedError`. Degenerate but
+valid inputs (constant or identical images) get the conventions documented per metric in
+``docs/user_guides/metrics.md``; ``+inf`` is returned only by PSNR of identical images.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Sequence
 
@@ -35,6 +44,17 @@ PROTOCOLS = {
 SOURCE_ORDER = {'vifb': ('vi', 'ir'), 'tang': ('ir', 'vi'), 'cddfuse': ('ir', 'vi')}
 
 
+class MetricInputError(ValueError):
+    """The input of a metric is unusable: non-finite values, sizes that differ, too small for
+    the metric, not a 2-D / 3-D real array, or the wrong number of sources. The message names
+    the metric, the image ('fused', 'source k' (0-based), 'gt') and the problem."""
+
+
+class MetricUndefinedError(ValueError):
+    """A metric has no value on a valid input (e.g. Qabf when no source has any gradient); the
+    message names the metric and the reason."""
+
+
 @dataclass(frozen=True)
 class MetricSpec:
     """What a metric is: its name, direction and the protocols that implement it.
@@ -46,6 +66,11 @@ class MetricSpec:
         impls: protocol name -> implementation ``fn(fused, sources, gt)``; the key ``'*'``
             serves every protocol. Defaults to an empty dict.
         description: one line for tables and ``fusionbox list``.
+        min_size: protocol name (``'*'``: every protocol) -> the smallest image side the
+            definition needs (windows, scales). Defaults to 1 everywhere.
+        size_note: why that minimum, for the error message. Defaults to ''.
+        uses_sources: False for metrics of the fused image alone (EN, SD, SF, AG, EI) and the
+            full-reference ones; their sources are neither needed nor checked. Defaults to True.
     """
 
     name: str
@@ -53,6 +78,13 @@ class MetricSpec:
     needs_gt: bool = False
     impls: Dict[str, Callable] = field(default_factory=dict)
     description: str = ''
+    min_size: Dict[str, int] = field(default_factory=dict)
+    size_note: str = ''
+    uses_sources: bool = True
+
+    def min_side(self, protocol: str) -> int:
+        """The smallest image side the metric accepts under ``protocol``."""
+        return int(self.min_size.get(protocol, self.min_size.get('*', 1)))
 
     @property
     def protocols(self) -> tuple:
@@ -72,26 +104,105 @@ class MetricSpec:
         return fn
 
 
+def _image(x, role: str, name: str) -> np.ndarray:
+    a = np.asarray(x)
+    if a.dtype.kind not in 'biuf':
+        raise MetricInputError(f'{name}: {role} must be a real numeric array, got dtype {a.dtype}')
+    if a.ndim not in (2, 3):
+        raise MetricInputError(
+            f'{name}: {role} must be a 2-D (H, W) or 3-D (H, W, C) array, got shape {a.shape}'
+        )
+    if a.size == 0:
+        raise MetricInputError(f'{name}: {role} is empty, shape {a.shape}')
+    if a.dtype.kind == 'f' and not np.isfinite(a).all():
+        n_nan, n_inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
+        raise MetricInputError(
+            f'{name}: {role} has {n_nan} NaN and {n_inf} infinite value(s); metrics need finite '
+            'images'
+        )
+    return a
+
+
+def check_inputs(spec: MetricSpec, protocol: str, fused, sources: Sequence = (), gt=None):
+    """Validate a metric's inputs once; returns ``(fused, sources, gt)`` as arrays.
+
+    Raises:
+        MetricInputError: naming the metric, the image ('fused', 'source k', 'gt') and the
+            problem (dtype, dimensions, NaN / inf, sizes that differ, too small, no sources).
+    """
+    name = spec.name
+    fused = _image(fused, 'fused', name)
+    images = [('fused', fused)]
+    srcs = list(sources) if sources is not None else []
+    if spec.uses_sources:
+        if not srcs:
+            raise MetricInputError(f'{name} compares the fused image with its sources; got none')
+        srcs = [_image(s, f'source {k}', name) for k, s in enumerate(srcs)]
+        images += [(f'source {k}', s) for k, s in enumerate(srcs)]
+    if spec.needs_gt:
+        if gt is None:
+            raise MetricInputError(f'{name} is a full-reference metric and needs gt')
+        gt = _image(gt, 'gt', name)
+        images.append(('gt', gt))
+    sizes = {a.shape[:2] for _, a in images}
+    if len(sizes) > 1:
+        shapes = ', '.join(f'{role} {a.shape}' for role, a in images)
+        raise MetricInputError(f'{name}: image sizes differ: {shapes}')
+    side = spec.min_side(protocol)
+    if min(fused.shape[:2]) < side:
+        note = f' ({spec.size_note})' if spec.size_note else ''
+        raise MetricInputError(
+            f'{name} needs images of at least {side} pixels a side under protocol '
+            f'{protocol!r}{note}; got {fused.shape[0]}x{fused.shape[1]}'
+        )
+    return fused, srcs, gt
+
+
 def define_metric(
     name: str,
     higher_is_better: bool,
     impls: Dict[str, Callable],
     needs_gt: bool = False,
     description: str = '',
+    min_size: int | Dict[str, int] = 1,
+    size_note: str = '',
+    uses_sources: bool = True,
 ) -> Callable:
     """Build the public function of a metric and register it in ``FUSION_METRICS``.
 
+    ``min_size`` is the smallest image side the definition needs (an int, or a dict protocol ->
+    int with ``'*'`` for the others); ``uses_sources=False`` for metrics of the fused image
+    alone. See :class:`MetricSpec`.
+
     Returns:
         ``metric(fused, sources=(), gt=None, protocol='standard') -> float`` with the
-        attribute ``spec`` (:class:`MetricSpec`) and ``higher_is_better``.
+        attribute ``spec`` (:class:`MetricSpec`) and ``higher_is_better``. It raises
+        :class:`MetricInputError` for unusable inputs and :class:`MetricUndefinedError` where
+        the metric has no value; it never returns NaN and emits no numpy warnings.
     """
-    spec = MetricSpec(name, higher_is_better, needs_gt, dict(impls), description)
+    sizes = {'*': min_size} if isinstance(min_size, int) else dict(min_size)
+    spec = MetricSpec(
+        name,
+        higher_is_better,
+        needs_gt,
+        dict(impls),
+        description,
+        sizes,
+        size_note,
+        uses_sources and not needs_gt,
+    )
 
     def metric(fused, sources: Sequence = (), gt=None, protocol: str = 'standard') -> float:
         fn = spec.impl(protocol)
-        if spec.needs_gt and gt is None:
-            raise ValueError(f'{name} is a full-reference metric and needs gt')
-        return float(fn(fused, list(sources), gt))
+        fused, srcs, gt = check_inputs(spec, protocol, fused, sources, gt)
+        with np.errstate(all='ignore'):
+            value = float(fn(fused, srcs, gt))
+        if math.isnan(value):
+            raise MetricUndefinedError(
+                f'{name} is undefined on this input under protocol {protocol!r} (the '
+                'computation gives NaN)'
+            )
+        return value + 0.0  # -0.0 -> 0.0
 
     metric.__name__ = metric.__qualname__ = name
     metric.__doc__ = (
@@ -221,5 +332,5 @@ def mefb_channels(fn):
 
 def two_sources(sources, name: str):
     if len(sources) != 2:
-        raise ValueError(f'{name} is defined for exactly two sources, got {len(sources)}')
+        raise MetricInputError(f'{name} is defined for exactly two sources, got {len(sources)}')
     return sources

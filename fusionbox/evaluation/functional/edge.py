@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import as_f32, as_f64, define_metric, grey, mefb_channels, per_channel
+from .base import (
+    MetricUndefinedError,
+    as_f32,
+    as_f64,
+    define_metric,
+    grey,
+    mefb_channels,
+    per_channel,
+)
 from .filters import SOBEL_X, SOBEL_Y, conv2_matlab, sobel_same
 
 TG, KG, DG = 0.9994, -15.0, 0.5
@@ -50,7 +58,13 @@ def qabf(fused, sources, equal_takes_fused: bool = False, matlab_order: bool = F
         g_s, a_s = sobel_strength_orientation(s, matlab_order)
         num = num + edge_preservation(g_s, a_s, g_f, a_f, equal_takes_fused) * g_s
         den = den + g_s
-    return np.sum(num) / np.sum(den)
+    total = np.sum(den)
+    if total == 0:
+        raise MetricUndefinedError(
+            'Qabf is undefined: no source has any gradient (all edge weights are 0; the '
+            'published code gives 0 / 0 = NaN)'
+        )
+    return np.sum(num) / total
 
 
 def _qabf_vifb(fused, sources, gt):

@@ -209,6 +209,8 @@ FMI = define_metric(
     True,
     {'standard': _fmi('edge'), 'mefb': mefb_channels(_fmi('edge'))},
     description="Haghighat's feature mutual information, edge features, 3x3 windows (any N)",
+    min_size=3,
+    size_note='one 3x3 window',
 )
 FMI_pixel = define_metric(
     'FMI_pixel',
@@ -216,16 +218,22 @@ FMI_pixel = define_metric(
     {'standard': _fmi('none'), 'tang': _fmi_tang('edge')},
     description="Haghighat's FMI on raw pixels (tang: its 'FMI_pixel' is the default edge "
     'feature)',
+    min_size=3,
+    size_note='one 3x3 window',
 )
 FMI_dct = define_metric(
     'FMI_dct',
     True,
     {'standard': _fmi('dct'), 'tang': _fmi_tang('dct')},
     description="Haghighat's FMI on the orthonormal 2-D DCT coefficients",
+    min_size=3,
+    size_note='one 3x3 window',
 )
 FMI_w = define_metric(
     'FMI_w',
     True,
     {'standard': _fmi('wavelet'), 'tang': _fmi_tang('wavelet')},
     description="Haghighat's FMI on one-level discrete Meyer wavelet coefficients",
+    min_size=3,
+    size_note='one 3x3 window',
 )

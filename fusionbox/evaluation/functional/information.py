@@ -67,6 +67,7 @@ EN = define_metric(
         'tang': _en_uint8,
     },
     description='Shannon entropy (bits) of the 256-level histogram of the fused image',
+    uses_sources=False,
 )
 
 

@@ -22,7 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import as_f64, define_metric, grey, mefb_channels
+from .base import (
+    MetricInputError,
+    MetricUndefinedError,
+    as_f64,
+    define_metric,
+    grey,
+    mefb_channels,
+)
 from .filters import gaussian_1d, sep_filter_valid
 from .information import _levels
 from .perceptual import normalize_255
@@ -62,7 +69,9 @@ def _nmi(levels):
         total = 0.0
         for s in sources:
             i_sf, h_s, h_f = _mi_parts(levels(s), f)
-            total += i_sf / (h_s + h_f)
+            # both images constant (zero entropies): each determines the other, 1 / 2 by
+            # convention (scikit-learn's normalized_mutual_info_score gives 1 there too)
+            total += i_sf / (h_s + h_f) if h_s + h_f > 0 else 0.5
         return 2 * total
 
     return nmi
@@ -155,7 +164,7 @@ def _qy(fused, sources, gt=None):
         lam = va / (va + vb)
     binary = s_ab >= 0.75
     q = (lam * s_af + (1 - lam) * s_bf) * binary + np.maximum(s_af, s_bf) * ~binary
-    return float(np.mean(q[~np.isnan(q)]))
+    return _mean_defined(q, 'Qy')
 
 
 def _qc(fused, sources, gt=None):
@@ -167,12 +176,23 @@ def _qc(fused, sources, gt=None):
         w = c_af / (c_af + c_bf)
     sim = w * s_af + (1 - w) * s_bf
     sim = np.where(w < 0, 0, np.where(w > 1, 1, sim))
-    return float(np.mean(sim[~np.isnan(sim)]))
+    return _mean_defined(sim, 'Qc')
+
+
+def _mean_defined(q, name) -> float:
+    """Mean over the windows where the map is defined (the MATLAB code drops NaN windows)."""
+    q = q[~np.isnan(q)]
+    if q.size == 0:
+        raise MetricUndefinedError(
+            f'{name} is undefined: its weights are 0 / 0 in every window (both sources flat '
+            'everywhere, or no covariance with the fused image)'
+        )
+    return float(np.mean(q))
 
 
 def _two(sources, name):
     if len(sources) != 2:
-        raise ValueError(f'{name} is defined for exactly two sources, got {len(sources)}')
+        raise MetricInputError(f'{name} is defined for exactly two sources, got {len(sources)}')
     return sources
 
 
@@ -181,12 +201,16 @@ Qy = define_metric(
     True,
     {'standard': _qy, 'mefb': mefb_channels(_qy)},
     description="Yang's SSIM-based fusion metric (two sources)",
+    min_size=7,
+    size_note='one 7x7 window',
 )
 Qc = define_metric(
     'Qc',
     True,
     {'standard': _qc, 'mefb': mefb_channels(_qc)},
     description="Cvejic's covariance-weighted SSIM fusion metric (two sources)",
+    min_size=7,
+    size_note='one 7x7 window',
 )
 
 
@@ -230,6 +254,8 @@ Qs = define_metric(
     True,
     {'standard': _piella_metric('simple')},
     description="Piella's fusion quality index Q_S (variance-weighted SSIM)",
+    min_size=11,
+    size_note='one 11x11 window',
 )
 Qw = define_metric(
     'Qw',
@@ -239,10 +265,14 @@ Qw = define_metric(
         'mefb': mefb_channels(_piella_metric('weighted', edges=True)),
     },
     description="Piella's weighted fusion quality index Q_W (mefb: on Prewitt edge maps)",
+    min_size=11,
+    size_note='one 11x11 window',
 )
 Qe = define_metric(
     'Qe',
     True,
     {'standard': _piella_metric('weighted', product=True)},
     description="Piella's edge-dependent index Q_E = Q_W(images) Q_W(edges)",
+    min_size=11,
+    size_note='one 11x11 window',
 )

@@ -107,4 +107,6 @@ MEF_SSIM = define_metric(
     {'standard': _mef_ssim, 'mefb': _mef_ssim},
     description='Ma et al. multi-scale MEF-SSIM of the fused image against the source stack '
     '(any N)',
+    min_size=44,
+    size_note='an 11x11 window at the third scale',
 )

@@ -25,11 +25,13 @@ from .filters import (
 
 
 def normalize_255(x) -> np.ndarray:
-    """Liu's ``normalize1``: min-max to 0..255 and rounded (all-zero images are kept)."""
+    """Liu's ``normalize1``: min-max to 0..255 and rounded (all-zero images are kept). A
+    constant image, for which Liu's code divides 0 by 0 (NaN), maps to 0 like the all-zero
+    one."""
     x = as_f64(x)
     hi, lo = x.max(), x.min()
-    if hi == 0 and lo == 0:
-        return x
+    if hi == lo:
+        return np.zeros_like(x)
     return np.round((x - lo) / (hi - lo) * 255)  # (x - lo) / (hi - lo) >= 0: no halves below 0
 
 
@@ -48,7 +50,9 @@ def _gauss_filter_same(img: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _local_contrast(img: np.ndarray, p: float = 3, q: float = 2, z: float = 1e-4) -> np.ndarray:
-    c = np.abs(_gauss_filter_same(img, 2) / _gauss_filter_same(img, 4) - 1)
+    num, den = _gauss_filter_same(img, 2), _gauss_filter_same(img, 4)
+    c = np.abs(num / den - 1)
+    c[(num == 0) & (den == 0)] = 0  # a flat (all-zero after CSF filtering) image: no contrast
     return c**p / (c**q + z)
 
 
@@ -64,6 +68,12 @@ def qcb(fused, a, b) -> float:
         q2f = np.where(c2 < cf, c2 / cf, cf / c2)
         lam1 = c1 * c1 / (c1 * c1 + c2 * c2)
         lam2 = c2 * c2 / (c1 * c1 + c2 * c2)
+    # conventions where Liu's code divides 0 by 0: equal contrasts (both 0) are preserved (1),
+    # and two flat sources weigh equally (1 / 2)
+    q1f[(c1 == 0) & (cf == 0)] = 1
+    q2f[(c2 == 0) & (cf == 0)] = 1
+    flat = (c1 == 0) & (c2 == 0)
+    lam1[flat] = lam2[flat] = 0.5
     return float(np.mean(lam1 * q1f + lam2 * q2f))
 
 
@@ -86,7 +96,11 @@ def qcv(fused, a, b, window: int = 16, alpha: float = 5) -> float:
         d.append(
             (block_reduce_sum(sq.real, window) + 1j * block_reduce_sum(sq.imag, window)) / window**2
         )
-    q = (lam[0] * d[0] + lam[1] * d[1]).sum() / (lam[0] + lam[1]).sum()
+    weight = (lam[0] + lam[1]).sum()
+    if weight == 0:  # both sources flat: no saliency anywhere, every region weighs equally
+        lam = [np.ones_like(lam[0]), np.ones_like(lam[1])]
+        weight = (lam[0] + lam[1]).sum()
+    q = (lam[0] * d[0] + lam[1] * d[1]).sum() / weight
     return float(q.real)
 
 

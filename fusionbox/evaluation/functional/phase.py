@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import ndimage
 
-from .base import as_f64, define_metric, grey, mefb_channels
+from .base import MetricUndefinedError, as_f64, define_metric, grey, mefb_channels
 from .filters import gaussian_1d
 
 PC_EPS = 1e-4
@@ -128,7 +128,8 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
         total_sum_an += sum_an
         total_energy += weight * energy
         with np.errstate(invalid='ignore', divide='ignore'):
-            pc = weight * energy / sum_an
+            # no filter response at all (a flat image): no phase congruency (0 / 0 in the code)
+            pc = np.where(sum_an == 0, 0.0, weight * energy / sum_an)
         covx, covy = pc * np.cos(angl), pc * np.sin(angl)
         covx2 += covx**2
         covy2 += covy**2
@@ -165,8 +166,13 @@ def _corr_coefficient(feats, feat_f, masks, c=1e-4) -> float:
         sxf = _filter_same(x * feat_f) - mu * muf
         res = np.where(mask, (sxf + c) / (np.sqrt(np.abs(sx2 * sf2)) + c), 0.0)
         best = res if best is None else np.maximum(best, res)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        return float(best.sum() / masks[-1].sum())
+    area = masks[-1].sum()
+    if area == 0:
+        raise MetricUndefinedError(
+            f'Qp is undefined: the sources have no feature region (phase congruency > '
+            f'{FEATURE_THRESHOLD}), e.g. flat sources; the published code gives 0 / 0 = NaN'
+        )
+    return float(best.sum() / area)
 
 
 def qp(fused, sources) -> float:

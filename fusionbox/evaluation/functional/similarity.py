@@ -11,7 +11,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .base import as_f32, as_f64, define_metric, grey, mefb_channels, per_channel, two_sources
+from .base import (
+    as_f32,
+    as_f64,
+    define_metric,
+    grey,
+    mefb_channels,
+    per_channel,
+    two_sources,
+)
 from .filters import gaussian_1d, sep_filter_valid, thread_pool
 
 _GAUSS_11 = gaussian_1d(11, 1.5)
@@ -63,7 +71,10 @@ RMSE = define_metric(
 
 def _psnr_cddfuse(fused, sources, gt):
     f = as_f32(fused)
-    return 10 * np.log10(np.max(f) ** 2 / _mse_cddfuse(f, sources, gt))
+    mse = _mse_cddfuse(f, sources, gt)
+    if mse == 0:  # identical images: +inf, also for black ones (the evaluator's 0 / 0 is nan)
+        return np.inf
+    return 10 * np.log10(np.max(f) ** 2 / mse)
 
 
 def _psnr_vifb(fused, sources, gt):
@@ -87,9 +98,13 @@ PSNR = define_metric(
 
 # --- CC / SCD ----------------------------------------------------------------------------------
 def _corr(a, b):
+    """Pearson correlation; 0 by convention when either image is constant (0 / 0)."""
     a = a - np.mean(a)
     b = b - np.mean(b)
-    return np.sum(a * b) / np.sqrt(np.sum(a * a) * np.sum(b * b))
+    den = np.sqrt(np.sum(a * a) * np.sum(b * b))
+    if den == 0:
+        return 0.0
+    return np.sum(a * b) / den
 
 
 def _cc(cast):
@@ -186,6 +201,8 @@ SSIM = define_metric(
     },
     description='structural similarity to the sources (mean over sources under standard, '
     'summed under cddfuse and vifb)',
+    min_size={'*': 11, 'cddfuse': 7},
+    size_note='one SSIM window (11x11 Gaussian; cddfuse 7x7 uniform)',
 )
 
 
@@ -208,6 +225,8 @@ SSIM_ref = define_metric(
     {'*': lambda f, s, g: ssim_gaussian(f, g)},
     needs_gt=True,
     description='Gaussian SSIM of the fused image to the gt',
+    min_size=11,
+    size_note='one 11x11 SSIM window',
 )
 MAE_ref = define_metric(
     'MAE_ref',
@@ -251,8 +270,10 @@ def ms_ssim(x, y, weights=MS_WEIGHTS, data_range: float = 255.0) -> float:
             x, y = _downsample(x), _downsample(y)
         s, c = ssim_components(x, y, data_range)
         cs.append(c)
-    with np.errstate(invalid='ignore'):
-        return float(np.prod(np.asarray(cs[:-1]) ** weights[:-1]) * s ** weights[-1])
+    # a negative component raised to a fractional weight has no real value (NaN in numpy,
+    # complex in MATLAB's msssim.m): clamped to 0 as pytorch-msssim does (relu)
+    cs = np.maximum(np.asarray(cs[:-1]), 0)
+    return float(np.prod(cs ** weights[:-1]) * max(s, 0.0) ** weights[-1])
 
 
 def _ms_ssim_tang(fused, sources, gt):
@@ -272,4 +293,6 @@ MS_SSIM = define_metric(
     },
     description='multi-scale SSIM (5 scales) to each source, averaged (tang: MEF-SSIM of the '
     'sources as an exposure stack)',
+    min_size={'standard': 176, 'tang': 44},
+    size_note='an 11x11 window at the coarsest scale (standard 5 scales, tang 3)',
 )

@@ -48,6 +48,7 @@ SD = define_metric(
         'tang': _sd_tang,
     },
     description='population standard deviation of the fused image ("Variance" in VIFB)',
+    uses_sources=False,
 )
 
 
@@ -80,6 +81,9 @@ SF = define_metric(
         'tang': lambda f, s, g: _sf(as_f64(grey(f)) / 255.0),
     },
     description='spatial frequency sqrt(RF^2 + CF^2) of the fused image',
+    min_size=2,
+    size_note='row and column differences',
+    uses_sources=False,
 )
 
 
@@ -124,6 +128,9 @@ AG = define_metric(
         'tang': lambda f, s, g: _ag_matlab(grey(f), s, g),
     },
     description='average gradient sqrt((Gx^2 + Gy^2) / 2) of the fused image',
+    min_size=2,
+    size_note='finite-difference gradients',
+    uses_sources=False,
 )
 
 
@@ -140,4 +147,5 @@ EI = define_metric(
     True,
     {'standard': _ei, 'vifb': per_channel(_ei), 'mefb': mefb_channels(_ei)},
     description='edge intensity: mean Sobel gradient magnitude (replicate borders)',
+    uses_sources=False,
 )

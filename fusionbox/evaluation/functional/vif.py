@@ -91,6 +91,12 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
         return num / den
 
 
+def _vif_sum(vals) -> float:
+    """Sum over the sources; a source without variance (0 / 0, nan in the LIVE code) counts 1,
+    the convention of CDDFuse's evaluator."""
+    return float(np.where(np.isnan(vals), 1.0, vals).sum())
+
+
 def _vif_cddfuse(fused, sources, gt):
     vals = vifp_multi(sources, fused)
     return float(np.where(np.isnan(vals), 1.0, vals).sum())  # the evaluator maps nan to 1
@@ -105,6 +111,10 @@ def _vif_cddfuse(fused, sources, gt):
 VIFF_NOISE = 0.005 * 255 * 255
 VIFF_C = 1e-7
 VIFF_WEIGHTS = np.array([1.0, 0.0, 0.15, 1.0]) / 2.15
+VIF_SIZE_NOTE = (
+    '4 scales with 17/9/5/3-tap windows; VIF: each downsampled scale non-empty (a scale too '
+    'small for its window adds nothing, as in the LIVE code); VIFF: every scale keeps a value'
+)
 
 
 def _viff_maps(ref, dist, sigma_nsq=VIFF_NOISE):
@@ -166,6 +176,8 @@ VIFF = define_metric(
     {'standard': _viff},
     description="Han et al.'s multi-resolution fusion VIF (VIFF), any N; MEFB reports it as "
     '"VIF"',
+    min_size=41,
+    size_note=VIF_SIZE_NOTE,
 )
 
 
@@ -173,13 +185,15 @@ VIF = define_metric(
     'VIF',
     True,
     {
-        'standard': lambda f, s, g: vifp_multi(s, f).sum(),
+        'standard': lambda f, s, g: _vif_sum(vifp_multi(s, f)),
         'cddfuse': _vif_cddfuse,
-        'tang': lambda f, s, g: vifp_multi(
-            [as_u8(grey(x)) for x in s], as_u8(grey(f)), saturate_uint8=True
-        ).sum(),
+        'tang': lambda f, s, g: _vif_sum(
+            vifp_multi([as_u8(grey(x)) for x in s], as_u8(grey(f)), saturate_uint8=True)
+        ),
         'mefb': mefb_channels(_viff),  # MEFB's "VIF" is Han's VIFF
     },
     description='multi-scale pixel-domain VIF(source, fused), summed over sources (mefb: '
     "Han's VIFF)",
+    min_size={'*': 25, 'mefb': 41},
+    size_note=VIF_SIZE_NOTE,
 )

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..ops import split_luma
+from ..ops import to_luma
 
 
 class BasePrior:
@@ -36,7 +36,8 @@ class BasePrior:
             raise ValueError(
                 f'{self.name} needs at least {self.min_sources} sources, ' f'got {len(sources)}'
             )
-        lumas, _ = split_luma(sources)  # (N, H, W)
+        # the lumas of split_luma, without its chroma fusion (the pipeline fuses chroma once)
+        lumas = np.stack([to_luma(s) for s in sources])  # (N, H, W)
         fused = self.fuse(lumas, sources=sources, sample=sample)
         return np.clip(np.nan_to_num(fused), 0, 1).astype(np.float32)
 

@@ -20,6 +20,7 @@ from typing import Dict, Mapping, Sequence
 
 import numpy as np
 
+from fusionbox.evaluation.functional import MetricUndefinedError
 from fusionbox.registry import SELECTORS
 from fusionbox.structures import task_index
 
@@ -138,6 +139,10 @@ class TaskAwareSelector:
     def _call(self, fn, fused, srcs, ref) -> float:
         try:
             return fn(fused, srcs, ref, protocol=self.protocol)
+        except MetricUndefinedError:
+            # undefined on this candidate (e.g. Qabf with flat sources): the term is left out of
+            # this sample's score (__call__ skips non-finite values)
+            return float('nan')
         except ValueError:
             if len(srcs) <= 2:
                 raise
