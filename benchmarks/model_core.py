@@ -43,9 +43,9 @@ one) as Markdown, plus ``results.json`` and ``quality_vs_nfe.png``:
    ``--val-loss``: the training objective's loss on the val split (fixed seeds) of the untrained
    model (seed 0) and of each checkpoint.
 
-``--quick``: a tiny run for the tests (64 x 64, the FusionFM-lite config only, NFE 1 and 2, one
-repeat, quality on 2 images per task with 1 and 2 steps against 4, untrained unless a checkpoint
-is given).
+``--quick``: a tiny run for the tests (32 x 32, the FusionFM-lite config only, NFE 1 and 2, one
+repeat, quality on 1 image per task with 1 step against 2, untrained unless a checkpoint is
+given; ``--latent-vs-pixel`` with ``moe-dit-t`` only, timed at 32 x 32).
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import math
 import os
 import sys
 import time
@@ -63,7 +62,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from mmengine.config import Config
-from torch.utils.flop_counter import FlopCounterMode
+from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -111,6 +110,9 @@ def build(path: Path, checkpoint: str | None = None, model_cfg: dict | None = No
     if checkpoint:
         from mmengine.runner import load_checkpoint
 
+        # MMEngine checkpoints hold its own objects (as in fusionbox/apis/runner_setup.py)
+        os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+
         load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
     model.trainable_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     model.requires_grad_(False)  # inference only (and FlopCounterMode's module tracker needs it)
@@ -134,8 +136,19 @@ def set_steps(model, k: int) -> None:
         model.objective.num_steps = k
 
 
+def _sdpa_cpu_flops(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
+    """FLOPs of CPU flash attention (torch counts only the CUDA kernels): QK^T and AV."""
+    return sdpa_flop_count(query_shape, key_shape, value_shape)
+
+
+#: Attention kernels that ``FlopCounterMode`` does not count on the CPU.
+CUSTOM_FLOPS = {}
+if hasattr(torch.ops.aten, '_scaled_dot_product_flash_attention_for_cpu'):
+    CUSTOM_FLOPS[torch.ops.aten._scaled_dot_product_flash_attention_for_cpu] = _sdpa_cpu_flops
+
+
 def count_flops(model, data) -> float:
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+    with torch.no_grad(), FlopCounterMode(display=False, custom_mapping=CUSTOM_FLOPS) as counter:
         model(**data, mode='tensor')
     return float(counter.get_total_flops())
 
@@ -168,13 +181,14 @@ def fitted_flops(model, hw: tuple[int, int], log=print) -> float:
 
 
 def time_run(model, data, repeats: int, slow: float) -> tuple[float, float, int]:
-    """(min wall s, min CPU s, runs timed) after a warm-up; one run when it exceeds ``slow``."""
+    """(min wall s, min CPU s, runs timed) after a warm-up; the warm-up alone (0 runs) when it
+    exceeds ``slow``."""
     with torch.no_grad():
         t0, c0 = time.perf_counter(), time.process_time()
         model(**data, mode='predict')
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         if wall > slow:
-            return wall, cpu, 1
+            return wall, cpu, 0
         wall = cpu = float('inf')
         for _ in range(repeats):
             t0, c0 = time.perf_counter(), time.process_time()
@@ -219,7 +233,7 @@ def cost_rows(path: Path, args, log=print) -> list[dict]:
             'params (M)': f'{params / 1e6:.3f}',
             'trainable (M)': f'{trainable / 1e6:.3f}',
             'NFE': str(k),
-            'GFLOPs / pair': f'{flops / 1e9:.2f}',
+            'GFLOPs / pair': f'{flops / 1e9:.3f}' if flops < 1e10 else f'{flops / 1e9:.1f}',
             '_gflops': flops / 1e9,
             '_params': params,
         }
@@ -236,7 +250,7 @@ def cost_rows(path: Path, args, log=print) -> list[dict]:
                 'latency (ms)': f'{wall * 1e3:.0f}', 'CPU time (ms)': f'{cpu * 1e3:.0f}',
                 '_wall': wall, '_cpu': cpu,
             })  # fmt: skip
-            notes.append('1 run (slow)' if runs == 1 else f'min of {runs}')
+            notes.append('1 run (slow)' if runs == 0 else f'min of {runs}')
         row['note'] = '; '.join(notes)
         log('  ' + ', '.join(f'{c}: {row[c]}' for c in COST_COLUMNS), flush=True)
         rows.append(row)
@@ -387,8 +401,9 @@ def quality_markdown(result) -> str:
     for r in result['rows']:
         label = 'mean of the sources' if r['k'] == 'mean' else str(r['k'])
         cells = [label] + [
-            '' if c not in r else (f'{r[c]:.2f}' if 'PSNR' in c or c.endswith('SF') else
-                                   f'{r[c]:.4f}')  # fmt: skip
+            ''
+            if c not in r
+            else (f'{r[c]:.2f}' if 'PSNR' in c or c.endswith('SF') else f'{r[c]:.4f}')  # fmt: skip
             for c in cols
         ]
         rows.append(dict(zip(head, cells)))
@@ -403,7 +418,8 @@ def quality_figure(results: list[dict], out: Path) -> None:
 
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     for res in results:
-        name = Path(res['config']).stem.split('_')[0] + ' ' + Path(res['config']).stem.split('_')[1]
+        stem = Path(res['config']).stem.split('_')
+        name = f"{stem[0]} {stem[1]} {Path(res['checkpoint']).stem if res['checkpoint'] else ''}"
         rows = [r for r in res['rows'] if r['k'] not in ('mean', res['reference_steps'])]
         ks = [r['k'] for r in rows]
         axes[0].plot(ks, [r['all PSNR_vs_ref'] for r in rows], 'o-', label=name)
@@ -496,8 +512,8 @@ def main(argv=None) -> int:
     args.ratio_archs, args.ratio_time_archs = ['moe-dit-s', 'moe-dit-t'], ['moe-dit-t']
     checkpoints = [c.split('=', 1) if '=' in c else (c, None) for c in args.checkpoint]
     if args.quick:
-        args.hw, args.nfe, args.repeats, args.slow = (64, 64), [1, 2], 1, 60.0
-        args.steps, args.reference_steps, args.images = [1, 2], 4, 2
+        args.hw, args.nfe, args.repeats, args.slow = (32, 32), [1, 2], 1, 60.0
+        args.steps, args.reference_steps, args.images = [1], 2, 1
         args.configs = args.configs or [str(REPO / 'configs' / LITE)]
         args.ratio_size, args.ratio_archs = 32, ['moe-dit-t']
         checkpoints = checkpoints or [(str(REPO / 'configs' / LITE), None)]
@@ -513,9 +529,9 @@ def main(argv=None) -> int:
                      'cpus': os.cpu_count(), 'size': list(args.hw),
                      'load_start': load_avg()}  # fmt: skip
     header = (
-        f'Model core at {args.hw[0]} x {args.hw[1]}, 2 sources, batch 1, torch {torch.__version__}, '
-        f'{torch.get_num_threads()} threads, {os.cpu_count()} CPUs; load average (1, 5, 15 min) '
-        f'{results["load_start"]} at start.'
+        f'Model core at {args.hw[0]} x {args.hw[1]}, 2 sources, batch 1, torch '
+        f'{torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs; '
+        f'load average (1, 5, 15 min) {results["load_start"]} at start.'
     )
     log(header)
     report = [header, '']
@@ -564,9 +580,12 @@ def main(argv=None) -> int:
         quality_figure(qual, out / 'quality_vs_nfe.png')
         report += ['## Quality versus NFE', ''] + md
         if args.val_loss:
-            vl = []
+            vl, seen = [], set()
             for cfg_path, ckpt in checkpoints:
-                for c in [None, ckpt] if ckpt else [None]:
+                for c in [None, ckpt]:
+                    if (cfg_path, c) in seen:
+                        continue
+                    seen.add((cfg_path, c))
                     res = val_loss(Path(cfg_path).resolve(), c, images=args.images)
                     res.update(config=rel(Path(cfg_path)), checkpoint=c or 'untrained (seed 0)')
                     log(f'  val loss {res}')
