@@ -1,0 +1,1 @@
+"""The ``fusionbox`` command line: one module per subcommand (see ``main.COMMANDS``)."""

@@ -3,30 +3,13 @@
 No claim about speed or quality: those are measured by the full run, not asserted here.
 """
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from .conftest import REPO, load_benchmark
 
-
-def _load():
-    spec = importlib.util.spec_from_file_location(
-        'model_core', REPO / 'benchmarks' / 'model_core.py'
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope='module')
-def quick_run(tmp_path_factory):
-    module = _load()
-    out = tmp_path_factory.mktemp('model_core') / 'out'
-    assert module.main(['--quick', '--threads', '1', '--out', str(out)]) == 0
-    return module, out
+BENCHMARK = 'model_core'
 
 
 def test_quick_run_writes_the_tables_and_the_figure(quick_run):
@@ -52,7 +35,7 @@ def test_refuses_to_overwrite(quick_run):
 
 def test_transformer_flops_fit_is_exact():
     """c + aT + bT^2 in the tokens reproduces a directly counted size."""
-    module = _load()
+    module = load_benchmark(BENCHMARK)
     module.register_all_modules()
     cfg_path = REPO / 'configs' / 'mmaif' / 'mmaif_moe-dit-t_reg_ivf-mif-mef-mff.py'
     _, model = module.build(cfg_path)

@@ -3,30 +3,9 @@
 No claim about which prompt wins: that is measured by the full run, not asserted here.
 """
 
-import importlib.util
 import json
-from pathlib import Path
 
-import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location(
-        'prompt_response', REPO / 'benchmarks' / 'prompt_response.py'
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope='module')
-def quick_run(tmp_path_factory):
-    module = _load()
-    out = tmp_path_factory.mktemp('prompt_response') / 'out'
-    assert module.main(['--quick', '--threads', '1', '--out', str(out)]) == 0
-    return module, out
+BENCHMARK = 'prompt_response'
 
 
 def test_quick_run_writes_results(quick_run):

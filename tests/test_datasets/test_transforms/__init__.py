@@ -1,0 +1,1 @@
+# Package marker: test modules of this folder get unique names under pytest.
