@@ -22,7 +22,7 @@ from fusionbox.models.layers import (
 from fusionbox.registry import BACKBONES
 from fusionbox.structures import TASKS
 
-from .dit import DiTBase, _layer_norm
+from .dit import DiT, DiTBase, _layer_norm
 
 # --- block ---------------------------------------------------------------------------------------
 
@@ -142,12 +142,8 @@ class MoEDiT(DiTBase):
         gated_residual (bool): Defaults to True.
     """
 
-    #: Size presets (same widths as DiT's dit-t / dit-s / dit-b).
-    arch_zoo = {
-        'moe-dit-t': dict(depth=4, embed_dims=128, num_heads=4, mlp_ratio=4.0),
-        'moe-dit-s': dict(depth=12, embed_dims=384, num_heads=6, mlp_ratio=4.0),
-        'moe-dit-b': dict(depth=12, embed_dims=768, num_heads=12, mlp_ratio=4.0),
-    }
+    #: Size presets: DiT's dit-t / dit-s / dit-b widths, defined once in :class:`DiT`.
+    arch_zoo = {f'moe-{name}': DiT.arch_zoo[name] for name in ('dit-t', 'dit-s', 'dit-b')}
 
     def __init__(
         self,
