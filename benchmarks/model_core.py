@@ -80,7 +80,7 @@ SKIPPED_FOLDERS = {
 LITE = 'fusionfm/fusionfm-lite_unet-c24-haar3_fm-src_ivf-mif-mef-mff.py'
 MMAIF = 'mmaif/mmaif_moe-dit-s_reg_ivf-mif-mef-mff.py'
 COST_COLUMNS = ('config', 'params (M)', 'trainable (M)', 'NFE', 'GFLOPs / pair', 'latency (ms)',
-                'CPU time (ms)', 'note')  # fmt: skip
+                'median (ms)', 'CPU time (ms)', 'note')  # fmt: skip
 #: Fusion metrics per task in the quality table.
 TASK_METRICS = {'ivf': ('Qabf', 'SF'), 'mif': ('Qabf', 'SF'), 'mef': ('SSIM_ref', 'PSNR_ref'),
                 'mff': ('SSIM_ref', 'PSNR_ref')}  # fmt: skip
@@ -180,22 +180,23 @@ def fitted_flops(model, hw: tuple[int, int], log=print) -> float:
     return float(coef @ np.array([1.0, t, t * t]))
 
 
-def time_run(model, data, repeats: int, slow: float) -> tuple[float, float, int]:
-    """(min wall s, min CPU s, runs timed) after a warm-up; the warm-up alone (0 runs) when it
-    exceeds ``slow``."""
+def time_run(model, data, repeats: int, slow: float) -> tuple[float, float, int, float]:
+    """(min wall s, min CPU s, runs timed, median wall s) after a warm-up; the warm-up alone
+    (0 runs) when it exceeds ``slow``. The minimum is the machine's figure, the median shows
+    how much other load there was."""
     with torch.no_grad():
         t0, c0 = time.perf_counter(), time.process_time()
         model(**data, mode='predict')
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         if wall > slow:
-            return wall, cpu, 0
-        wall = cpu = float('inf')
+            return wall, cpu, 0, wall
+        walls, cpus = [], []
         for _ in range(repeats):
             t0, c0 = time.perf_counter(), time.process_time()
             model(**data, mode='predict')
-            wall = min(wall, time.perf_counter() - t0)
-            cpu = min(cpu, time.process_time() - c0)
-    return wall, cpu, repeats
+            walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
+    return min(walls), min(cpus), repeats, float(np.median(walls))
 
 
 def markdown(columns, rows) -> str:
@@ -240,14 +241,15 @@ def cost_rows(path: Path, args, log=print) -> list[dict]:
         notes = [] if how == 'counted' else ['FLOPs fitted in the tokens']
         if flops / 1e9 > args.max_gflops:
             reason = f'not timed: {flops / 1e9:.0f} GFLOPs > --max-gflops {args.max_gflops:g}'
-            row.update({'latency (ms)': '-', 'CPU time (ms)': '-'})
+            row.update({'latency (ms)': '-', 'median (ms)': '-', 'CPU time (ms)': '-'})
             notes.append(reason)
             log(f'  {rel(path)} NFE {k}: {reason}')
         else:
             data = pair(hw, model)
-            wall, cpu, runs = time_run(model, data, args.repeats, args.slow)
+            wall, cpu, runs, median = time_run(model, data, args.repeats, args.slow)
             row.update({
-                'latency (ms)': f'{wall * 1e3:.0f}', 'CPU time (ms)': f'{cpu * 1e3:.0f}',
+                'latency (ms)': f'{wall * 1e3:.0f}', 'median (ms)': f'{median * 1e3:.0f}',
+                'CPU time (ms)': f'{cpu * 1e3:.0f}',
                 '_wall': wall, '_cpu': cpu,
             })  # fmt: skip
             notes.append('1 run (slow)' if runs == 0 else f'min of {runs}')
@@ -298,7 +300,7 @@ def latent_vs_pixel(args, log=print) -> list[dict]:
             times = {}
             for space, model in models.items():
                 data = pair((args.ratio_size, args.ratio_size), model)
-                wall, cpu, _ = time_run(model, data, args.repeats, args.slow)
+                wall, cpu, _, _ = time_run(model, data, args.repeats, args.slow)
                 times[space] = (wall, cpu)
                 row[f'{space} ms @{args.ratio_size}'] = wall * 1e3
                 row[f'{space} CPU ms @{args.ratio_size}'] = cpu * 1e3

@@ -116,14 +116,12 @@ def long_table(rows, fmt: str) -> str:
 
 def run(args) -> int:
     from fusionbox.evaluation import (
-        MetricInputError,
-        MetricUndefinedError,
         get_metric,
         list_metrics,
         order_sources,
         read_for_protocol,
     )
-    from fusionbox.evaluation.functional import PROTOCOLS
+    from fusionbox.evaluation.functional import PROTOCOLS, evaluate_image
     from fusionbox.utils.io import atomic_write_text
 
     if args.protocol not in PROTOCOLS:
@@ -172,13 +170,9 @@ def run(args) -> int:
         fused = read_for_protocol(fused_path, args.protocol)
         gt_path = _match(stem, gt_files) if gt_files else None
         gt = read_for_protocol(gt_path, 'standard') if gt_path is not None else None
-        for name, fn in fns.items():
-            if fn.spec.needs_gt and gt is None:
-                continue
-            try:
-                rows.append((stem, name, fn(fused, srcs, gt, protocol=args.protocol), None))
-            except (MetricUndefinedError, MetricInputError) as e:
-                rows.append((stem, name, None, str(e)))
+        values, errors = evaluate_image(names, fused, srcs, gt, args.protocol)
+        done = [n for n in names if n in values or n in errors]
+        rows += [(stem, n, values.get(n), errors.get(n)) for n in done]
     if skipped:
         print(
             f'warning: no matching sources for {len(skipped)} fused image(s): '

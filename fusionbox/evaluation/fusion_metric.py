@@ -13,8 +13,7 @@ from fusionbox.registry import METRICS
 from .functional import (
     PROTOCOLS,
     SOURCE_ORDER,
-    MetricInputError,
-    MetricUndefinedError,
+    evaluate_image,
     get_metric,
 )
 from .io import from_unit_tensor
@@ -100,13 +99,10 @@ class FusionMetric(BaseMetric):
             gt = sample.get('gt')
             gt = None if gt is None else from_unit_tensor(gt, 'standard')
             row = {'task': sample.get('task'), 'stem': sample.get('stem')}
-            for name, fn in self._fns.items():
-                if fn.spec.needs_gt and gt is None:
-                    continue
-                try:
-                    row[name] = fn(fused, srcs, gt, protocol=self.protocol)
-                except (MetricUndefinedError, MetricInputError) as e:
-                    row.setdefault(ERRORS, {})[name] = str(e)
+            values, errors = evaluate_image(self.metrics, fused, srcs, gt, self.protocol)
+            row.update(values)
+            if errors:
+                row[ERRORS] = errors
             self.results.append(row)
 
     def compute_metrics(self, results: list) -> dict:

@@ -31,8 +31,7 @@ import numpy as np
 
 from .functional import (
     PROTOCOLS,
-    MetricInputError,
-    MetricUndefinedError,
+    evaluate_image,
     get_metric,
     list_metrics,
 )
@@ -184,12 +183,10 @@ def evaluate_methods(
             for method, _ in methods:
                 img = read_for_protocol(fused[method][stem], protocol)
                 row = {'dataset': ds.name, 'method': method, 'stem': stem}
-                for n, fn in fns.items():
-                    try:
-                        row[n] = float(fn(img, srcs, protocol=protocol))
-                    except (MetricUndefinedError, MetricInputError) as e:
-                        row[n] = None
-                        row.setdefault('errors', {})[n] = str(e)
+                values, errors = evaluate_image(names, img, srcs, protocol=protocol)
+                row.update({n: values.get(n) for n in names})
+                if errors:
+                    row['errors'] = errors
                 rows.append(row)
     return rows, names
 

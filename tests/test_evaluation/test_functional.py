@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from fusionbox.evaluation.functional import PROTOCOLS, compute_metrics, get_metric, list_metrics
+from fusionbox.evaluation.functional import (
+    PROTOCOLS,
+    MetricUndefinedError,
+    compute_metrics,
+    evaluate_image,
+    get_metric,
+    list_metrics,
+)
 from fusionbox.registry import FUSION_METRICS
 
 RNG = np.random.default_rng(0)
@@ -187,3 +194,25 @@ def test_compute_metrics_skips_reference_without_gt():
     assert set(out) == {'EN'}
     out = compute_metrics(['EN', 'PSNR_ref'], F, [A, B], gt=A)
     assert set(out) == {'EN', 'PSNR_ref'}
+
+
+@pytest.mark.parametrize('protocol', ['cddfuse', 'standard'])
+def test_evaluate_image_threads_give_the_serial_values_in_order(protocol):
+    names = ['EN', 'SD', 'SF', 'MI', 'VIF', 'Qabf', 'SSIM']
+    serial, err1 = evaluate_image(names, F, [A, B], protocol=protocol, threads=1)
+    threaded, err2 = evaluate_image(names, F, [A, B], protocol=protocol, threads=3)
+    assert list(serial) == list(threaded) == names and not err1 and not err2
+    assert threaded == serial  # bit-identical: each metric is computed the same way
+    for name in names:
+        assert serial[name] == get_metric(name)(F, [A, B], protocol=protocol)
+
+
+def test_evaluate_image_collects_errors_and_compute_metrics_raises():
+    flat = np.full_like(A, 7.0)
+    names = ['EN', 'Qp', 'SD', 'MS_SSIM']
+    values, errors = evaluate_image(names, flat, [flat, flat], threads=2)
+    assert list(values) == ['EN', 'SD'] and values['SD'] == 0.0
+    assert list(errors) == ['Qp', 'MS_SSIM']
+    assert 'no feature region' in errors['Qp'] and 'at least 176 pixels' in errors['MS_SSIM']
+    with pytest.raises(MetricUndefinedError, match='Qp'):
+        compute_metrics(['EN', 'Qp'], flat, [flat, flat])

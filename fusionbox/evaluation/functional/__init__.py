@@ -14,6 +14,7 @@ from .base import (
     check_inputs,
     compute_metrics,
     define_metric,
+    evaluate_image,
     get_metric,
     list_metrics,
 )
@@ -47,6 +48,7 @@ __all__ = [
     'MetricUndefinedError',
     'check_inputs',
     'compute_metrics',
+    'evaluate_image',
     'define_metric',
     'get_metric',
     'list_metrics',

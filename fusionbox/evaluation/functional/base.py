@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Sequence
+from typing import Callable, Dict, Sequence, Tuple
 
 import numpy as np
 
 from fusionbox.registry import FUSION_METRICS
+
+from .parallel import default_threads, thread_pool
 
 #: Protocols FusionBox knows, with the evaluator each one reproduces.
 PROTOCOLS = {
@@ -231,18 +233,57 @@ def list_metrics(protocol: str | None = None) -> list:
     return [n for n in names if protocol in FUSION_METRICS.get(n).spec.protocols]
 
 
+def evaluate_image(
+    names: Sequence[str],
+    fused,
+    sources: Sequence = (),
+    gt=None,
+    protocol: str = 'standard',
+    threads: int | None = None,
+    strict: bool = False,
+) -> Tuple[Dict[str, float], Dict[str, str]]:
+    """Several metrics on one fused image, run concurrently in ``threads`` threads (default
+    :func:`~.parallel.default_threads`; the array work releases the GIL). Full-reference
+    metrics are left out when ``gt`` is None (not zero-filled).
+
+    Returns:
+        ``(values, errors)``: metric -> value for the metrics that have one, and metric ->
+        message for those that raised :class:`MetricInputError` or
+        :class:`MetricUndefinedError` (raised instead when ``strict``). Both follow ``names``'
+        order; the values do not depend on ``threads``.
+    """
+    fns = [(name, get_metric(name)) for name in names]
+    todo = [(n, fn) for n, fn in fns if gt is not None or not fn.spec.needs_gt]
+
+    def run(item):
+        name, fn = item
+        try:
+            return name, fn(fused, sources, gt, protocol=protocol), None
+        except (MetricInputError, MetricUndefinedError) as e:
+            if strict:
+                raise
+            return name, None, str(e)
+
+    threads = default_threads() if threads is None else max(1, int(threads))
+    if threads > 1 and len(todo) > 1:
+        results = list(thread_pool('metrics', threads).map(run, todo))
+    else:
+        results = [run(item) for item in todo]
+    values = {n: v for n, v, e in results if e is None}
+    errors = {n: e for n, _, e in results if e is not None}
+    return values, errors
+
+
 def compute_metrics(
-    names: Sequence[str], fused, sources: Sequence, gt=None, protocol: str = 'standard'
+    names: Sequence[str],
+    fused,
+    sources: Sequence,
+    gt=None,
+    protocol: str = 'standard',
+    threads: int | None = None,
 ) -> Dict[str, float]:
-    """Compute several metrics on one image; full-reference metrics are left out when
-    ``gt`` is None (not zero-filled)."""
-    out = {}
-    for name in names:
-        fn = get_metric(name)
-        if fn.spec.needs_gt and gt is None:
-            continue
-        out[name] = fn(fused, sources, gt, protocol=protocol)
-    return out
+    """:func:`evaluate_image` that raises the first metric error instead of collecting it."""
+    return evaluate_image(names, fused, sources, gt, protocol, threads, strict=True)[0]
 
 
 # --- input helpers shared by the families ----------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import cv2
 import numpy as np
 from scipy import ndimage
@@ -17,19 +15,6 @@ def gaussian_1d(size: int, sigma: float) -> np.ndarray:
     x = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
     g = np.exp(-(x * x) / (2.0 * sigma * sigma))
     return g / g.sum()
-
-
-_POOL = None
-
-
-def thread_pool():
-    """A small thread pool (SciPy's filters release the GIL), created on first use."""
-    global _POOL
-    if _POOL is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL = ThreadPoolExecutor(max(1, min(2, os.cpu_count() or 1)))
-    return _POOL
 
 
 def is_integer_valued(img: np.ndarray) -> bool:

@@ -20,7 +20,8 @@ from .base import (
     per_channel,
     two_sources,
 )
-from .filters import gaussian_1d, sep_filter_valid, thread_pool
+from .filters import gaussian_1d, sep_filter_valid
+from .parallel import thread_pool
 
 _GAUSS_11 = gaussian_1d(11, 1.5)
 

@@ -8,10 +8,13 @@ variance 2. Filtering is separable (``filters.sep_filter_valid``, OpenCV).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from .base import as_f64, as_u8, define_metric, grey, mefb_channels
 from .filters import gaussian_1d, sep_filter_valid
+from .parallel import thread_pool
 
 SIGMA_NSQ = 2.0
 EPS = 1e-10
@@ -23,6 +26,7 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
     The statistics are those of the LIVE code (and CDDFuse's evaluator) in float64; OpenCV does
     the separable filtering into reused buffers and the evaluator's branches are applied with
     masks, so the per-pixel terms equal the evaluator's up to the filter's rounding (~1e-15).
+    The references are processed in parallel threads (:func:`~.parallel.thread_pool`).
 
     Args:
         refs: list of K reference images (H, W).
@@ -34,10 +38,9 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
     Returns:
         (K,) array of VIF values (nan where a reference has no variance).
     """
-    k = len(refs)
     refs = [as_f64(r) for r in refs]
     dist = as_f64(dist)
-    num, den = np.zeros(k), np.zeros(k)
+    terms = np.zeros((len(refs), 2))  # per reference: sum of log10 numerators, denominators
     for scale in range(1, 5):
         n = 2 ** (5 - scale) + 1
         win = gaussian_1d(n, n / 5.0)
@@ -46,49 +49,55 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
             refs = [np.ascontiguousarray(sep_filter_valid(r, win, buf)[::2, ::2]) for r in refs]
             dist = np.ascontiguousarray(sep_filter_valid(dist, win, buf)[::2, ::2])
         saturate = saturate_uint8 and scale == 1
-        full = [np.empty_like(dist) for _ in range(4)]
-
-        def moment(a, b, buf, prod=full[3], win=win, saturate=saturate):
-            np.multiply(a, b, out=prod)
-            if saturate:
-                np.minimum(prod, 255, out=prod)
-            return sep_filter_valid(prod, win, buf)
-
         mu2 = sep_filter_valid(dist, win)
-        s2 = moment(dist, dist, np.empty_like(dist))
-        tmp, g, sv = (np.empty(mu2.shape) for _ in range(3))
-        keep1 = np.empty(mu2.shape, dtype=bool)
-        s2 -= np.multiply(mu2, mu2, out=tmp)
+        s2 = _moment(dist, dist, win, saturate)
+        s2 -= mu2 * mu2
         np.maximum(s2, 0, out=s2)
-        keep2 = s2 >= EPS
-        for i, r in enumerate(refs):
-            mu1 = sep_filter_valid(r, win, full[0])
-            s1 = moment(r, r, full[1])
-            s12 = moment(r, dist, full[2])
-            s1 -= np.multiply(mu1, mu1, out=tmp)
-            np.maximum(s1, 0, out=s1)
-            s12 -= np.multiply(mu1, mu2, out=tmp)
-            np.divide(s12, np.add(s1, EPS, out=tmp), out=g)
-            np.subtract(s2, np.multiply(g, s12, out=sv), out=sv)
-            np.maximum(sv, EPS, out=sv)
-            sv += SIGMA_NSQ
-            # the evaluator's branches: g = 0 where a variance is below eps or where g < 0
-            # (sv is then irrelevant), and sigma1^2 = 0 where it is below eps
-            np.greater_equal(s1, EPS, out=keep1)
-            np.maximum(g, 0, out=g)
-            g *= keep1
-            g *= keep2
-            s1 *= keep1
-            g *= g
-            g *= s1
-            g /= sv
-            g += 1
-            num[i] += np.log10(g, out=g).sum()
-            np.multiply(s1, 1.0 / SIGMA_NSQ, out=tmp)
-            tmp += 1
-            den[i] += np.log10(tmp, out=tmp).sum()
+        per_ref = partial(_vif_scale_terms, dist=dist, mu2=mu2, s2=s2, win=win, saturate=saturate)
+        pool = thread_pool('filters') if len(refs) > 1 else None
+        terms += np.array(list(pool.map(per_ref, refs) if pool else map(per_ref, refs)))
     with np.errstate(invalid='ignore', divide='ignore'):
-        return num / den
+        return terms[:, 0] / terms[:, 1]
+
+
+def _moment(a, b, win, saturate, prod=None, out=None):
+    """Local mean of ``a * b`` (the product saturated at 255 where MATLAB's uint8 does)."""
+    prod = np.multiply(a, b, out=prod)
+    if saturate:
+        np.minimum(prod, 255, out=prod)
+    return sep_filter_valid(prod, win, out)
+
+
+def _vif_scale_terms(ref, dist, mu2, s2, win, saturate) -> tuple:
+    """(sum log10(1 + g^2 s1 / (sv + sn)), sum log10(1 + s1 / sn)) of one reference at one
+    scale, given the fused image's local mean ``mu2`` and variance ``s2``."""
+    prod = np.empty_like(ref)
+    mu1 = sep_filter_valid(ref, win)
+    s1 = _moment(ref, ref, win, saturate, prod, np.empty_like(ref))
+    s12 = _moment(ref, dist, win, saturate, prod, np.empty_like(ref))
+    tmp, g, sv = (np.empty(mu2.shape) for _ in range(3))
+    s1 -= np.multiply(mu1, mu1, out=tmp)
+    np.maximum(s1, 0, out=s1)
+    s12 -= np.multiply(mu1, mu2, out=tmp)
+    np.divide(s12, np.add(s1, EPS, out=tmp), out=g)
+    np.subtract(s2, np.multiply(g, s12, out=sv), out=sv)
+    np.maximum(sv, EPS, out=sv)
+    sv += SIGMA_NSQ
+    # the evaluator's branches: g = 0 where a variance is below eps or where g < 0 (sv is then
+    # irrelevant), and sigma1^2 = 0 where it is below eps
+    keep1 = s1 >= EPS
+    np.maximum(g, 0, out=g)
+    g *= keep1
+    g *= s2 >= EPS
+    s1 *= keep1
+    g *= g
+    g *= s1
+    g /= sv
+    g += 1
+    num = np.log10(g, out=g).sum()
+    np.multiply(s1, 1.0 / SIGMA_NSQ, out=tmp)
+    tmp += 1
+    return num, np.log10(tmp, out=tmp).sum()
 
 
 def _vif_sum(vals) -> float:
