@@ -476,6 +476,16 @@ def to_csv(board: dict) -> str:
     return buf.getvalue()
 
 
+def _js_number(v) -> str:
+    """A value as JavaScript's ``parseFloat`` reads it (``Infinity``, not Python's ``inf``); ''
+    for a missing value."""
+    if v is None:
+        return ''
+    if math.isinf(v):
+        return 'Infinity' if v > 0 else '-Infinity'
+    return repr(float(v))
+
+
 _JS = """
 function sortTable(th) {
   const table = th.closest('table'), body = table.tBodies[0];
@@ -486,7 +496,7 @@ function sortTable(th) {
   const key = r => { const c = r.children[idx]; const v = c.dataset.v !== undefined ?
     parseFloat(c.dataset.v) : NaN; return isNaN(v) ? c.textContent : v; };
   Array.from(body.rows).sort((a, b) => { const x = key(a), y = key(b);
-    const r = (typeof x === 'number' && typeof y === 'number') ? x - y :
+    const r = (typeof x === 'number' && typeof y === 'number') ? (x === y ? 0 : x < y ? -1 : 1) :
       String(x).localeCompare(String(y)); return asc ? r : -r; })
     .forEach(r => body.appendChild(r));
 }
@@ -531,7 +541,7 @@ def to_html(board: dict, figure: str | None = None) -> str:
                 v = e['values'][m]
                 cls = ' class="best"' if m in e['best'] else ''
                 cells.append(
-                    f'<td{cls} data-v="{"" if v is None else repr(v)}" '
+                    f'<td{cls} data-v="{_js_number(v)}" '
                     f'title="rank {e["ranks"][m]:g}">{_fmt(v)}</td>'
                 )
             cells.append(f'<td data-v="{e["avg_rank"]!r}">{e["avg_rank"]:.2f}</td>')

@@ -3,6 +3,7 @@
 import argparse
 import csv
 import json
+import math
 
 import cv2
 import numpy as np
@@ -234,3 +235,14 @@ def test_leaderboard_runs_a_model(folders, tmp_path, capsys):
     assert 'checkpoint not found' in capsys.readouterr().err
     assert not list(tmp_path.glob('.b.*')) and not (tmp_path / 'b').exists()
     assert _run(['--dataset', 'toy:ivf:ir=.', '-o', str(tmp_path / 'c')]) == 2  # no method
+
+
+def test_html_sort_keys_read_infinity_as_numbers():
+    from fusionbox.evaluation.leaderboard import _js_number
+
+    assert [_js_number(v) for v in (None, math.inf, -math.inf, 2.5)] == [
+        '',
+        'Infinity',
+        '-Infinity',
+        '2.5',
+    ]
