@@ -92,6 +92,18 @@ def misfocus_case():
     return (a, b), truth, bad
 
 
+def hidden_structure_case():
+    """Anatomy (faint texture) and a bright, smooth functional square; choose-max takes the
+    square's smooth intensity, the clean (two-scale) label adds the anatomy's detail on it."""
+    anatomy = 0.4 + 0.2 * (texture(H, W, 8) - 0.5)
+    function = np.full((H, W), 0.1, np.float32)
+    function[16:48, 16:48] = 0.9
+    function = _blur(function, 2.0)
+    bad = np.maximum(anatomy, function)
+    detail = (function > anatomy) * (anatomy - _blur(anatomy, 2.0))
+    return (anatomy, function), np.clip(bad + detail, 0, 1).astype(np.float32), bad
+
+
 CASES = {
     'lost_detail': lost_detail_case,
     'lost_texture': lost_texture_case,
@@ -101,6 +113,7 @@ CASES = {
     'noise': noise_case,
     'halo': halo_case,
     'misfocus': misfocus_case,
+    'hidden_structure': hidden_structure_case,
 }
 
 

@@ -29,6 +29,8 @@ def test_detectors_and_enhancers_are_registered():
         'refocus',
         'lost_texture',
         'inject_texture',
+        'hidden_structure',
+        'unveil_structure',
     ):
         assert REFINERS.get(name) is not None, name
 
@@ -171,3 +173,34 @@ def test_feathered_intensity_restoration_has_no_step_edges():
 
     assert largest_step(3.0) < 0.2  # feathered: the raise ramps up over several pixels
     assert largest_step(0.0) > 0.5  # unfeathered: pasted with a step edge
+
+
+def _mri_pet(size=64):
+    """Anatomy (faint texture) and a bright, smooth functional square."""
+    mri = 0.4 + 0.2 * (texture(size, size, 8) - 0.5)
+    pet = np.full((size, size), 0.1, np.float32)
+    pet[size // 4 : 3 * size // 4, size // 4 : 3 * size // 4] = 0.9
+    return np.stack([mri, cv2.GaussianBlur(pet, (0, 0), 2.0)]).astype(np.float32)
+
+
+def test_mif_refiner_unveils_the_anatomy_under_a_functional_region():
+    srcs = _mri_pet()
+    candidates = {'ChooseMax': srcs.max(0), 'Average': srcs.mean(0)}
+    selector = TaskAwareSelector()
+    selection = selector.select(candidates, list(srcs), 'mif')  # the map that scores
+
+    def scorer(img):
+        return selector.score(img, selection, list(srcs), 'mif')[0]
+
+    result = FusionRefiner().refine(candidates['ChooseMax'], srcs, 'mif', scorer)
+    assert result.gain > 0
+    (action,) = [a for a in result.actions if a['detector'] == 'hidden_structure']
+    assert action['degraded'] and action['accepted']
+    # the anatomy's fine structure is back inside the square, the intensity is kept
+    inner = np.s_[20:44, 20:44]
+    mri_fine = srcs[0] - cv2.GaussianBlur(srcs[0], (0, 0), 1.0)
+    before = candidates['ChooseMax'] - cv2.GaussianBlur(candidates['ChooseMax'], (0, 0), 1.0)
+    after = result.image - cv2.GaussianBlur(result.image, (0, 0), 1.0)
+    assert np.corrcoef(after[inner].ravel(), mri_fine[inner].ravel())[0, 1] > 0.5
+    assert np.corrcoef(before[inner].ravel(), mri_fine[inner].ravel())[0, 1] < 0.2
+    assert abs(result.image[inner].mean() - candidates['ChooseMax'][inner].mean()) < 0.02

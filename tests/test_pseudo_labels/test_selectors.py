@@ -69,3 +69,21 @@ def test_three_sources_use_pairwise_mean_for_two_source_metrics():
     selector = TaskAwareSelector(metrics={'ivf': {'Qabf': 1.0}})
     values = selector.measure(np.mean(srcs, 0), srcs, 'ivf')
     assert np.isfinite(values['Qabf'])
+
+
+def test_mif_score_leaves_out_mi_which_rewards_copying_pixels():
+    """Raw MI peaks on a label that copies source pixels: an invisible +-1 grey-level change
+    costs a choose-max label many times what it costs a blending one (the reason MIF leaves MI
+    out, docs/user_guides/pseudo_labels.md)."""
+    assert 'MI' not in DEFAULT_TASK_METRICS['mif']
+    a, b = texture(64, 64, 1), texture(64, 64, 2)
+    selector = TaskAwareSelector(metrics={'mif': {'MI': 1.0}})
+    rng = np.random.default_rng(0)
+    jitter = rng.choice([-1.0, 0.0, 1.0], a.shape) / 255
+
+    def cost(label):
+        clean = selector.measure(label, [a, b], 'mif')['MI']
+        return clean - selector.measure(label + jitter, [a, b], 'mif')['MI']
+
+    assert cost(np.maximum(a, b)) > 0.5  # bits, for a change of at most 1 grey level
+    assert abs(cost((a + b) / 2)) < 0.05

@@ -20,6 +20,7 @@ from .components import (
 from .focus import focus_measure, misfocus, refocus
 from .fusion_refiner import DEFAULT_COMPONENTS, DEFAULT_STRENGTHS, FusionRefiner, Refinement
 from .layers import Layers, decompose
+from .structure import hidden_structure, unveil_structure
 from .texture import band_energy, inject_texture, lost_texture
 
 __all__ = [
@@ -49,4 +50,6 @@ __all__ = [
     'band_energy',
     'lost_texture',
     'inject_texture',
+    'hidden_structure',
+    'unveil_structure',
 ]

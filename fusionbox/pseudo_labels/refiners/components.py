@@ -332,4 +332,5 @@ ENHANCER_OF = {
     'halo': 'suppress_halo',
     'misfocus': 'refocus',
     'lost_texture': 'inject_texture',
+    'hidden_structure': 'unveil_structure',
 }

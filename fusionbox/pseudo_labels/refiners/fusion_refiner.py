@@ -20,7 +20,15 @@ DEFAULT_STRENGTHS = (1.0, 0.75, 0.5, 0.25)
 #: Components checked per task, in order (detector names; each has its enhancer).
 DEFAULT_COMPONENTS: Dict[str, tuple] = {
     'ivf': ('lost_intensity', 'lost_detail', 'lost_texture', 'low_contrast', 'noise', 'halo'),
-    'mif': ('lost_intensity', 'lost_detail', 'lost_texture', 'low_contrast', 'halo'),
+    # hidden_structure: MRI structure under the intensity of CT / PET / SPECT (choose-max labels)
+    'mif': (
+        'lost_intensity',
+        'hidden_structure',
+        'lost_detail',
+        'lost_texture',
+        'low_contrast',
+        'halo',
+    ),
     'mef': ('poor_exposure', 'lost_detail', 'lost_texture', 'low_contrast', 'halo'),
     # misfocus twice: decision-map regions (focus window 9x9), then seams (5x5, 1.5x sharper)
     'mff': (
