@@ -216,3 +216,20 @@ def test_evaluate_image_collects_errors_and_compute_metrics_raises():
     assert 'no feature region' in errors['Qp'] and 'at least 176 pixels' in errors['MS_SSIM']
     with pytest.raises(MetricUndefinedError, match='Qp'):
         compute_metrics(['EN', 'Qp'], flat, [flat, flat])
+
+
+def test_parallel_map_keeps_order_and_the_callers_float_error_state():
+    import warnings
+
+    from fusionbox.evaluation.functional.parallel import parallel_map
+
+    def divide(x):
+        return np.array(x) / np.array(0.0)
+
+    assert parallel_map(lambda x: x * x, range(6), size=3) == [0, 1, 4, 9, 16, 25]
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # a RuntimeWarning from any worker would fail here
+        with np.errstate(all='ignore'):
+            assert parallel_map(divide, [1.0, -1.0], size=2) == [np.inf, -np.inf]
+    with np.errstate(all='raise'), pytest.raises(FloatingPointError):
+        parallel_map(divide, [1.0, 2.0], size=2)

@@ -31,7 +31,7 @@ import numpy as np
 
 from fusionbox.registry import FUSION_METRICS
 
-from .parallel import default_threads, thread_pool
+from .parallel import default_threads, parallel_map
 
 #: Protocols FusionBox knows, with the evaluator each one reproduces.
 PROTOCOLS = {
@@ -265,10 +265,7 @@ def evaluate_image(
             return name, None, str(e)
 
     threads = default_threads() if threads is None else max(1, int(threads))
-    if threads > 1 and len(todo) > 1:
-        results = list(thread_pool('metrics', threads).map(run, todo))
-    else:
-        results = [run(item) for item in todo]
+    results = parallel_map(run, todo, 'metrics', threads)
     values = {n: v for n, v, e in results if e is None}
     errors = {n: e for n, _, e in results if e is not None}
     return values, errors

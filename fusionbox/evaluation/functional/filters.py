@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from scipy import fft as scipy_fft
 from scipy import ndimage
 
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])  # responds to d/dx
@@ -93,7 +94,7 @@ def freqspace_radius(shape, scale_rows: float, scale_cols: float) -> np.ndarray:
 
 def fft_filter_centered(img: np.ndarray, response: np.ndarray) -> np.ndarray:
     """``ifft2(ifftshift(fftshift(fft2(img)) .* response))`` (complex, as MATLAB keeps it)."""
-    return np.fft.ifft2(np.fft.fft2(img) * np.fft.ifftshift(response))
+    return scipy_fft.ifft2(scipy_fft.fft2(img) * np.fft.ifftshift(response))
 
 
 def block_reduce_sum(x: np.ndarray, block: int) -> np.ndarray:

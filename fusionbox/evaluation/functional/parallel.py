@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 _POOLS: dict = {}
 
 
@@ -33,3 +35,20 @@ def thread_pool(kind: str = 'filters', size: int | None = None) -> ThreadPoolExe
     if pool is None:
         pool = _POOLS[key] = ThreadPoolExecutor(size, thread_name_prefix=f'fusionbox-{kind}')
     return pool
+
+
+def parallel_map(fn, items, kind: str = 'filters', size: int | None = None) -> list:
+    """``[fn(x) for x in items]`` on :func:`thread_pool` (in order; serial for one item or one
+    thread). NumPy's floating-point error state is per thread, so the caller's
+    (e.g. ``np.errstate(all='ignore')`` of a metric) is applied in the workers too."""
+    items = list(items)
+    size = default_threads() if size is None else size
+    if size <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    state = np.geterr()
+
+    def run(x):
+        with np.errstate(**state):
+            return fn(x)
+
+    return list(thread_pool(kind, size).map(run, items))

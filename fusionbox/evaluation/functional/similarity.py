@@ -21,7 +21,7 @@ from .base import (
     two_sources,
 )
 from .filters import gaussian_1d, sep_filter_valid
-from .parallel import thread_pool
+from .parallel import parallel_map
 
 _GAUSS_11 = gaussian_1d(11, 1.5)
 
@@ -159,7 +159,7 @@ def ssim_skimage019(x, ys, data_range: float = 2.0, win: int = 7) -> list:
     x = as_f32(x)
     ys = [as_f32(y) for y in ys]
     arrays = [x, x * x] + [a for y in ys for a in (y, y * y, x * y)]
-    filt = list(thread_pool().map(lambda a: ndimage.uniform_filter(a, size=win), arrays))
+    filt = parallel_map(lambda a: ndimage.uniform_filter(a, size=win), arrays)
     ux, uxx = filt[:2]
     cov_norm = np.float32(win * win / (win * win - 1.0))
     c1, c2 = np.float32((0.01 * data_range) ** 2), np.float32((0.03 * data_range) ** 2)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .base import as_f64, as_u8, define_metric, grey, mefb_channels
 from .filters import gaussian_1d, sep_filter_valid
-from .parallel import thread_pool
+from .parallel import parallel_map
 
 SIGMA_NSQ = 2.0
 EPS = 1e-10
@@ -26,7 +26,7 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
     The statistics are those of the LIVE code (and CDDFuse's evaluator) in float64; OpenCV does
     the separable filtering into reused buffers and the evaluator's branches are applied with
     masks, so the per-pixel terms equal the evaluator's up to the filter's rounding (~1e-15).
-    The references are processed in parallel threads (:func:`~.parallel.thread_pool`).
+    The references are processed in parallel threads (:func:`~.parallel.parallel_map`).
 
     Args:
         refs: list of K reference images (H, W).
@@ -54,8 +54,7 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
         s2 -= mu2 * mu2
         np.maximum(s2, 0, out=s2)
         per_ref = partial(_vif_scale_terms, dist=dist, mu2=mu2, s2=s2, win=win, saturate=saturate)
-        pool = thread_pool('filters') if len(refs) > 1 else None
-        terms += np.array(list(pool.map(per_ref, refs) if pool else map(per_ref, refs)))
+        terms += np.array(parallel_map(per_ref, refs))
     with np.errstate(invalid='ignore', divide='ignore'):
         return terms[:, 0] / terms[:, 1]
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Dict, Mapping, Sequence
 
 import numpy as np
 
 from fusionbox.evaluation.functional import MetricUndefinedError
+from fusionbox.evaluation.functional.parallel import parallel_map
 from fusionbox.registry import SELECTORS
 from fusionbox.structures import task_index
 
@@ -129,15 +131,16 @@ class TaskAwareSelector:
         fused = np.round(np.clip(np.asarray(image, np.float64), 0, 1) * 255.0)
         srcs = [np.asarray(s, np.float64) * 255.0 for s in sources]
         ref = None if gt is None else np.asarray(gt, np.float64) * 255.0
-        values = {}
+        names = []
         for name in self.task_metrics(task):
-            fn = self._fns[name]
-            if fn.spec.needs_gt and ref is None:
+            if self._fns[name].spec.needs_gt and ref is None:
                 if skipped is not None:
                     skipped[name] = 'needs a ground truth'
                 continue
-            values[name] = self._call(fn, fused, srcs, ref)
-        return values
+            names.append(name)
+        # the metrics of one image run concurrently, as in evaluate_image (same values)
+        calls = [partial(self._call, self._fns[n], fused, srcs, ref) for n in names]
+        return dict(zip(names, parallel_map(lambda call: call(), calls, 'metrics')))
 
     def _call(self, fn, fused, srcs, ref) -> float:
         try:
