@@ -22,44 +22,7 @@ from fusionbox.models.layers import (
 from fusionbox.registry import BACKBONES
 from fusionbox.structures import TASKS
 
-from .unet import timestep_embedding
-
-# --- embeddings ----------------------------------------------------------------------------------
-
-
-def _mlp(in_dim: int, dim: int) -> nn.Sequential:
-    return nn.Sequential(nn.Linear(in_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
-
-
-class ConditionEmbedding(nn.Module):
-    """Condition c (B, D) = task embedding [+ time MLP(sinusoid(t))] [+ prompt MLP(prompt)]."""
-
-    def __init__(
-        self, dim: int, num_tasks: int, with_time: bool, prompt_dim: int | None, freq_dim: int = 256
-    ) -> None:
-        super().__init__()
-        self.freq_dim = freq_dim
-        self.task = nn.Embedding(num_tasks, dim)
-        self.time = _mlp(freq_dim, dim) if with_time else None
-        self.prompt = _mlp(prompt_dim, dim) if prompt_dim else None
-
-    def forward(
-        self, task: torch.Tensor, t: torch.Tensor | None, prompt_emb: torch.Tensor | None
-    ) -> torch.Tensor:
-        c = self.task(task)  # (B, D)
-        if t is not None:
-            if self.time is None:
-                raise ValueError('the backbone got a time t but was built with with_time=False')
-            t = t.expand(task.shape[0]) if t.dim() == 0 else t
-            c = c + self.time(timestep_embedding(t, self.freq_dim).to(c.dtype))
-        if prompt_emb is not None:
-            if self.prompt is None:
-                raise ValueError(
-                    'the backbone got a prompt embedding but was built with prompt_dim=None'
-                )
-            c = c + self.prompt(prompt_emb)
-        return c
-
+from .conditioning import ConditionEmbedding
 
 # --- blocks --------------------------------------------------------------------------------------
 
@@ -147,6 +110,7 @@ class DiTBase(nn.Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.state_channels, self.base = state_channels, base
         self.cond = ConditionEmbedding(self.dim, num_tasks, with_time, prompt_dim)
+        self.with_time = with_time
         self.tokenizer = SourceTokenizer(in_channels + state_channels, self.dim, patch_size)
         self.final_layer = FinalLayer(self.dim, patch_size, out_channels)
 

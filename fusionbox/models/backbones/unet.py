@@ -16,20 +16,9 @@ import torch.nn.functional as F
 from fusionbox.registry import BACKBONES
 from fusionbox.structures import TASKS
 
-# --- embeddings ----------------------------------------------------------------------------------
+from .conditioning import ConditionEmbedding
 
-
-def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -> torch.Tensor:
-    """Sinusoidal embedding (B,) -> (B, dim) of a time in [0, 1] (scaled by 1000 as in DDPM/DiT)."""
-    half = dim // 2
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, device=t.device) / half)
-    args = 1000.0 * t.float()[:, None] * freqs[None]  # (B, half)
-    emb = torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
-    return F.pad(emb, (0, dim % 2))  # (B, dim)
-
-
-def _mlp(in_dim: int, dim: int) -> nn.Sequential:
-    return nn.Sequential(nn.Linear(in_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
+# --- helpers --------------------------------------------------------------------------------------
 
 
 def _norm(channels: int) -> nn.GroupNorm:
@@ -82,6 +71,20 @@ class Upsample(nn.Module):
 
 
 # --- network -------------------------------------------------------------------------------------
+
+
+_OLD_CONDITION_KEYS = {'task_embed.': 'cond.task.', 'time_embed.': 'cond.time.',
+                       'prompt_embed.': 'cond.prompt.'}  # fmt: skip
+
+
+def _rename_old_condition_keys(state_dict, prefix, *args, **kwargs) -> None:
+    """Load checkpoints written before the U-Net shared :class:`ConditionEmbedding` (its
+    ``task_embed`` / ``time_embed`` / ``prompt_embed`` are now ``cond.task`` / ``.time`` /
+    ``.prompt``; same tensors)."""
+    for key in [k for k in state_dict if k.startswith(prefix)]:
+        for old, new in _OLD_CONDITION_KEYS.items():
+            if key.startswith(prefix + old):
+                state_dict[prefix + new + key[len(prefix + old) :]] = state_dict.pop(key)
 
 
 @BACKBONES.register_module()
@@ -164,9 +167,9 @@ class UNet(nn.Module):
         self.size_divisor = 2 ** (len(mults) - 1)
 
         # conditioning: task (always), time and prompt (optional)
-        self.task_embed = nn.Embedding(num_tasks, emb_dim)
-        self.time_embed = _mlp(emb_dim, emb_dim) if with_time else None
-        self.prompt_embed = _mlp(prompt_dim, emb_dim) if prompt_dim else None
+        self.cond = ConditionEmbedding(emb_dim, num_tasks, with_time, prompt_dim, freq_dim=emb_dim)
+        self.with_time = with_time
+        self._register_load_state_dict_pre_hook(_rename_old_condition_keys)
 
         # shared per-source stem, then mean + max aggregation over the sources
         self.stem = nn.Conv2d(in_channels + state_channels, ch, 3, padding=1)
@@ -207,7 +210,7 @@ class UNet(nn.Module):
             if isinstance(m, ResBlock):
                 nn.init.zeros_(m.modulation.weight)
                 nn.init.zeros_(m.modulation.bias)
-        nn.init.normal_(self.task_embed.weight, std=0.02)
+        nn.init.normal_(self.cond.task.weight, std=0.02)
 
     def condition(
         self,
@@ -216,17 +219,7 @@ class UNet(nn.Module):
         prompt_emb: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """The conditioning vector (B, emb_dim) from the task ids, time and prompt."""
-        emb = self.task_embed(task)  # (B, E)
-        if t is not None:
-            if self.time_embed is None:
-                raise ValueError('UNet got a time t but was built with with_time=False')
-            t = t.expand(task.shape[0]) if t.dim() == 0 else t
-            emb = emb + self.time_embed(timestep_embedding(t, emb.shape[-1]))
-        if prompt_emb is not None:
-            if self.prompt_embed is None:
-                raise ValueError('UNet got a prompt embedding but was built with prompt_dim=None')
-            emb = emb + self.prompt_embed(prompt_emb)
-        return emb
+        return self.cond(task, t, prompt_emb)
 
     def forward(
         self,

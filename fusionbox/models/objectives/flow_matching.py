@@ -250,9 +250,7 @@ class FlowMatching(BaseObjective):
         """Raise if the backbone cannot take the state x (B, C, H, W) and the time t."""
         name = type(backbone).__name__
         state = getattr(backbone, 'state_channels', channels)
-        with_time = getattr(backbone, 'with_time', None)
-        if with_time is None:  # backbones that only keep the time embedding module
-            with_time = getattr(backbone, 'time_embed', True) is not None
+        with_time = getattr(backbone, 'with_time', True)  # backbones without it: trusted
         if state != channels or not with_time:
             raise ValueError(
                 f'FlowMatching needs the backbone built with state_channels={channels} (the '

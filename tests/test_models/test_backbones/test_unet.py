@@ -81,3 +81,24 @@ def test_clear_errors():
         net(sources, task, x=torch.rand(1, 1, 8, 8))
     with pytest.raises(ValueError, match='out_channels'):
         UNet('unet-t', out_channels=3)
+
+
+def test_loads_checkpoints_with_the_old_condition_keys():
+    kwargs = dict(arch='unet-t', state_channels=1, with_time=True, prompt_dim=6, base='zero')
+    net = _randomise(UNet(**kwargs))
+    renames = {
+        'cond.task.': 'task_embed.',
+        'cond.time.': 'time_embed.',
+        'cond.prompt.': 'prompt_embed.',
+    }
+    old = {}
+    for key, value in net.state_dict().items():
+        for new, before in renames.items():
+            key = key.replace(new, before, 1) if key.startswith(new) else key
+        old[key] = value
+    assert 'task_embed.weight' in old and 'time_embed.0.weight' in old
+    fresh = UNet(**kwargs)
+    fresh.load_state_dict(old)  # strict: every old key is mapped, none left over
+    args = (torch.rand(2, 2, 1, 8, 8), torch.tensor([0, 2]))
+    extra = dict(t=torch.tensor([0.3, 0.7]), prompt_emb=torch.rand(2, 6), x=torch.rand(2, 1, 8, 8))
+    assert torch.equal(fresh(*args, **extra), net(*args, **extra))

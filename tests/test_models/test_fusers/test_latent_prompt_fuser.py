@@ -81,7 +81,7 @@ def test_latent_flow_matching_and_pixel_space_losses():
 
 def test_prompt_dim_is_set_from_the_text_encoder_or_checked():
     model = _fuser(text_encoder=HASHED)
-    assert model.backbone.prompt_embed[0].in_features == 8
+    assert model.backbone.cond.prompt[0].in_features == 8
     with pytest.raises(ValueError, match='prompt_dim=5 differs'):
         _fuser(backbone=dict(type='UNet', arch=TINY_UNET, prompt_dim=5), text_encoder=HASHED)
 
