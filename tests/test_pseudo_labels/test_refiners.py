@@ -204,3 +204,40 @@ def test_mif_refiner_unveils_the_anatomy_under_a_functional_region():
     assert np.corrcoef(after[inner].ravel(), mri_fine[inner].ravel())[0, 1] > 0.5
     assert np.corrcoef(before[inner].ravel(), mri_fine[inner].ravel())[0, 1] < 0.2
     assert abs(result.image[inner].mean() - candidates['ChooseMax'][inner].mean()) < 0.02
+
+
+def test_keep_bright_undoes_darkening_of_bright_pixels_only():
+    from fusionbox.pseudo_labels.refiners.fusion_refiner import keep_bright
+
+    before = np.array([0.2, 0.5, 0.935, 1.0, 1.0], np.float32)
+    after = np.array([0.1, 0.6, 0.835, 0.8, 1.0], np.float32)  # darker, brighter, ..., same
+    out = keep_bright(before, after, 0.9, 0.97)
+    np.testing.assert_allclose(out, [0.1, 0.6, 0.885, 1.0, 1.0], atol=1e-6)  # ramp halfway at 0.935
+    with pytest.raises(ValueError, match='keep_bright'):
+        FusionRefiner(components=dict(mif=[dict(detector='lost_texture', keep_bright=(0.9, 0.5))]))
+
+
+def test_mif_refiner_keeps_saturated_bone_white():
+    """CT-like bone (a saturated square) over MRI texture: MIF's defaults add no dark MRI detail
+    inside it; the same components without the guard do."""
+    srcs = _mri_pet()
+    srcs[1] = np.where(srcs[1] > 0.5, 1.0, srcs[1])  # the 'bone': white, flat
+    label = srcs.max(0)
+    selector = TaskAwareSelector()
+    selection = selector.select({'ChooseMax': label, 'Average': srcs.mean(0)}, list(srcs), 'mif')
+
+    def scorer(img):
+        return selector.score(img, selection, list(srcs), 'mif')[0]
+
+    bone = label >= 0.999
+    guarded = FusionRefiner().refine(label, srcs, 'mif', scorer)
+    assert guarded.image[bone].min() >= 0.999
+    plain = [a if isinstance(a, str) else a['detector'] for a in _mif_components()]
+    unguarded = FusionRefiner(components=dict(mif=plain)).refine(label, srcs, 'mif', scorer)
+    assert unguarded.image[bone].min() < 0.97  # what the guard prevents
+
+
+def _mif_components():
+    from fusionbox.pseudo_labels.refiners.fusion_refiner import DEFAULT_COMPONENTS
+
+    return DEFAULT_COMPONENTS['mif']

@@ -17,15 +17,19 @@ from .layers import DEFAULT_EPS, DEFAULT_RADII, Layers, decompose
 #: Enhancement strengths tried by the line search.
 DEFAULT_STRENGTHS = (1.0, 0.75, 0.5, 0.25)
 
+#: MIF: near-white label pixels (CT bone) keep their brightness when detail from another
+#: source is added (``keep_bright`` ramp in luma: no protection below 0.9, full from 0.97).
+MIF_KEEP_BRIGHT = (0.9, 0.97)
+
 #: Components checked per task, in order (detector names; each has its enhancer).
 DEFAULT_COMPONENTS: Dict[str, tuple] = {
     'ivf': ('lost_intensity', 'lost_detail', 'lost_texture', 'low_contrast', 'noise', 'halo'),
     # hidden_structure: MRI structure under the intensity of CT / PET / SPECT (choose-max labels)
     'mif': (
         'lost_intensity',
-        'hidden_structure',
-        'lost_detail',
-        'lost_texture',
+        dict(detector='hidden_structure', keep_bright=MIF_KEEP_BRIGHT),
+        dict(detector='lost_detail', keep_bright=MIF_KEEP_BRIGHT),
+        dict(detector='lost_texture', keep_bright=MIF_KEEP_BRIGHT),
         'low_contrast',
         'halo',
     ),
@@ -76,7 +80,18 @@ def _component(spec: str | Mapping) -> dict:
             raise KeyError(f'unknown refiner {key} {spec[key]!r}')
     spec.setdefault('detector_args', {})
     spec.setdefault('enhancer_args', {})
+    keep = spec.setdefault('keep_bright', None)
+    if keep is not None and not (len(keep) == 2 and 0 <= keep[0] < keep[1] <= 1):
+        raise ValueError(f'keep_bright must be (low, high) with 0 <= low < high <= 1, got {keep}')
     return spec
+
+
+def keep_bright(before: np.ndarray, after: np.ndarray, low: float, high: float) -> np.ndarray:
+    """``after`` where it does not darken ``before``'s bright pixels: the darkening is undone
+    with a weight ramping from 0 at luma ``low`` to 1 at ``high`` (MIF: a saturated CT bone
+    keeps its white when MRI detail is added around it)."""
+    weight = np.clip((before - low) / (high - low), 0, 1)
+    return after + weight * np.maximum(before - after, 0)
 
 
 @REFINERS.register_module()
@@ -91,8 +106,9 @@ class FusionRefiner:
 
     Args:
         components: per-task component lists ``{task: [name or dict(detector=, enhancer=,
-            detector_args=, enhancer_args=)]}``; a task given replaces its defaults
-            (:data:`DEFAULT_COMPONENTS`). Defaults to None.
+            detector_args=, enhancer_args=, keep_bright=(low, high))]}``; a task given
+            replaces its defaults (:data:`DEFAULT_COMPONENTS`); ``keep_bright`` undoes an
+            enhancement's darkening of bright pixels (:func:`keep_bright`). Defaults to None.
         radii: guided-filter radii of the decomposition. Defaults to (2, 6, 16).
         eps: guided-filter eps of the decomposition. Defaults to (4e-4, 2e-3, 1e-2).
         strengths: enhancement strengths tried. Defaults to (1.0, 0.75, 0.5, 0.25).
@@ -152,6 +168,8 @@ class FusionRefiner:
                         layers, src_layers, finding, strength=strength, **comp['enhancer_args']
                     )
                     image = new.compose() if isinstance(new, Layers) else new
+                    if comp['keep_bright'] is not None:
+                        image = keep_bright(current, image, *comp['keep_bright'])
                     candidate = np.clip(image, 0, 1).astype(np.float32)
                     value = float(scorer(candidate))
                     tried.append(dict(strength=strength, score=value))
