@@ -64,8 +64,9 @@ class FlowMatching(BaseObjective):
     Args:
         x0 (str): ``'sources'`` or ``'noise'``. Defaults to 'sources'.
         init_fusion (Mapping[str, str] | None): Per-task initial fusion for ``x0='sources'``,
-            ``'max'``, ``'mean'`` or ``'min'``; overrides :data:`DEFAULT_INIT_FUSION` for the
-            tasks named. Defaults to None.
+            ``'max'``, ``'mean'``, ``'min'`` or ``'focus'`` (per pixel the in-focus source,
+            :func:`~..losses.intensity_loss.focus_select`); overrides
+            :data:`DEFAULT_INIT_FUSION` for the tasks named. Defaults to None.
         noise_std (float): Std of the Gaussian noise added to the source-anchored x0.
             Defaults to 0.
         time_sampling (str): ``'uniform'`` or ``'logit_normal'``. Defaults to 'uniform'.

@@ -49,3 +49,24 @@ def test_bad_configs():
         LOSSES.build(dict(type='IntensityLoss', targets=dict(ivf='median')))
     with pytest.raises(ValueError, match='loss_name'):
         LOSSES.build(dict(type='IntensityLoss', loss_name='intensity'))
+
+
+def test_focus_select_takes_the_sharp_source_per_region():
+    import torch.nn.functional as F
+
+    from fusionbox.models.losses.intensity_loss import REDUCTIONS, focus_select
+
+    gen = torch.Generator().manual_seed(0)
+    sharp = torch.rand(1, 1, 64, 64, generator=gen)
+    blur = F.avg_pool2d(F.pad(sharp, (2, 2, 2, 2), mode='replicate'), 5, stride=1)
+    left = torch.zeros(1, 1, 64, 64, dtype=torch.bool)
+    left[..., :32] = True
+    a, b = torch.where(left, sharp, blur), torch.where(left, blur, sharp)  # complementary focus
+    fused = focus_select(torch.stack([a, b], 1))
+    for cols in (slice(4, 24), slice(40, 60)):  # away from the seam at 32
+        assert torch.equal(fused[..., 8:-8, cols], sharp[..., 8:-8, cols])
+    err = lambda x: (x - sharp).abs().mean().item()  # noqa: E731
+    assert err(fused) < 0.2 * err((a + b) / 2)
+    assert REDUCTIONS['focus'] is focus_select
+    rgb = torch.stack([a, b], 1).expand(-1, -1, 3, -1, -1)
+    assert focus_select(rgb).shape == (1, 3, 64, 64)

@@ -78,6 +78,10 @@ def test_source_anchored_start_is_the_initial_fusion():
     assert 0.05 < (noisy - objective.initial_fusion(sources, task)).std() < 0.15
     gauss = OBJECTIVES.build(dict(type='FlowMatching', x0='noise')).start_point(sources, task)
     assert gauss.shape == (4, 1, 8, 8) and abs(gauss.mean().item()) < 0.3
+    from fusionbox.models.losses.intensity_loss import focus_select
+
+    focus = OBJECTIVES.build(dict(type='FlowMatching', init_fusion=dict(mff='focus')))
+    torch.testing.assert_close(focus.start_point(sources, task)[2], focus_select(sources[2:3])[0])
 
 
 def test_velocity_loss_masks_samples_without_target():
