@@ -1,13 +1,15 @@
 """Fusion datasets (registry ``DATASETS``) and their transforms (registry ``TRANSFORMS``).
 
 Importing this package registers :class:`MultiSourceFusionDataset`,
-:class:`EmbeddedFusionDataset` and every transform of :mod:`fusionbox.datasets.transforms`.
+:class:`EmbeddedFusionDataset`, the :class:`TaskWeightedSampler` (registry ``DATA_SAMPLERS``)
+and every transform of :mod:`fusionbox.datasets.transforms`.
 """
 
 from . import transforms  # noqa: F401  (registers the transforms)
 from .embedded_dataset import EmbeddedFusionDataset
 from .layouts import LAYOUTS, FusionLayout, get_layout
-from .multi_source_dataset import IMG_EXTENSIONS, MultiSourceFusionDataset
+from .multi_source_dataset import IMG_EXTENSIONS, MultiSourceFusionDataset, holdout_stems
+from .samplers import TaskWeightedSampler
 
 __all__ = [
     'EmbeddedFusionDataset',
@@ -15,6 +17,8 @@ __all__ = [
     'IMG_EXTENSIONS',
     'LAYOUTS',
     'MultiSourceFusionDataset',
+    'TaskWeightedSampler',
     'get_layout',
+    'holdout_stems',
     'transforms',
 ]

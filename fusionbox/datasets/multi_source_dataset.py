@@ -13,6 +13,9 @@ from fusionbox.structures import task_index
 
 from .layouts import get_layout
 
+#: The values of ``subset``: all samples, all but the held-out ones, the held-out ones.
+SUBSETS = (None, 'train', 'holdout')
+
 #: File extensions read as images (matched case-insensitively).
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -88,6 +91,11 @@ class MultiSourceFusionDataset(BaseDataset):
             named. Defaults to False.
         pseudo_label_dir: folder of pseudo-labels ``<stem>.<ext>`` (relative to ``data_root``
             or absolute); every sample must have one. Defaults to None.
+        subset: which samples to keep, by their position in stem order: ``'train'`` all but
+            the held-out ones, ``'holdout'`` only the held-out ones (every ``holdout_every``-th
+            stem: positions ``holdout_every - 1``, ``2 * holdout_every - 1``, ...), None all of
+            them. See :func:`holdout_stems`. Defaults to None.
+        holdout_every: one stem in this many is held out. Defaults to 5.
         pipeline: transforms (configs or callables). Defaults to ().
         test_mode: MMEngine's test mode. Defaults to False.
         **kwargs: passed to :class:`mmengine.dataset.BaseDataset` (``indices``, ``lazy_init``,
@@ -108,6 +116,8 @@ class MultiSourceFusionDataset(BaseDataset):
         source_names: Sequence[str] | None = None,
         sample_dirs: bool = False,
         pseudo_label_dir: str | Path | None = None,
+        subset: str | None = None,
+        holdout_every: int = 5,
         pipeline: Sequence = (),
         test_mode: bool = False,
         **kwargs,
@@ -138,6 +148,11 @@ class MultiSourceFusionDataset(BaseDataset):
         self.gt, self.mask, self.prompt = gt, mask, prompt
         self.layout, self.sample_dirs = layout, sample_dirs
         self.pseudo_label_dir = pseudo_label_dir
+        if subset not in SUBSETS:
+            raise ValueError(f'subset must be one of {SUBSETS}, got {subset!r}')
+        if holdout_every < 2:
+            raise ValueError(f'holdout_every must be >= 2, got {holdout_every}')
+        self.subset, self.holdout_every = subset, holdout_every
         # build transform configs from FusionBox's registry, so no default scope is needed
         pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
         super().__init__(data_root=str(data_root), pipeline=pipeline, test_mode=test_mode, **kwargs)
@@ -154,6 +169,7 @@ class MultiSourceFusionDataset(BaseDataset):
             rows = self._list_sample_dirs(root)
         else:
             rows = self._list_folders(root)
+        rows = self._select_subset(root, rows)
         labels = self._pseudo_labels(root, [r[0] for r in rows])
         return [
             dict(
@@ -216,6 +232,18 @@ class MultiSourceFusionDataset(BaseDataset):
             rows.append((d.name, paths, gt, mask))
         return rows
 
+    def _select_subset(self, root: Path, rows: List[tuple]) -> List[tuple]:
+        if self.subset is None:
+            return rows
+        held = set(holdout_stems([r[0] for r in rows], self.holdout_every))
+        keep = [r for r in rows if (r[0] in held) == (self.subset == 'holdout')]
+        if not keep:
+            raise ValueError(
+                f'subset {self.subset!r} of {root} is empty: {len(rows)} sample(s), one in '
+                f'{self.holdout_every} held out'
+            )
+        return keep
+
     def _pseudo_labels(self, root: Path, stems: List[str]) -> Dict[str, str]:
         if self.pseudo_label_dir is None:
             return {}
@@ -237,6 +265,14 @@ class MultiSourceFusionDataset(BaseDataset):
             f'{where}, data_root={osp.abspath(self.data_root)!r}, '
             f'{len(self) if self._fully_initialized else "?"} samples)'
         )
+
+
+def holdout_stems(stems: Sequence[str], every: int = 5) -> List[str]:
+    """The held-out stems of a dataset: in sorted order, every ``every``-th one (positions
+    ``every - 1``, ``2 * every - 1``, ...), so a set with fewer than ``every`` samples holds
+    none out. Deterministic: it depends on the stems only."""
+    ordered = sorted(stems)
+    return [s for i, s in enumerate(ordered) if i % every == every - 1]
 
 
 def _opt(files: Dict[str, Path] | None, stem: str) -> str | None:
