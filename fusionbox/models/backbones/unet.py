@@ -17,6 +17,7 @@ from fusionbox.registry import BACKBONES
 from fusionbox.structures import TASKS
 
 from .conditioning import ConditionEmbedding
+from .gated_head import SourceGatedHead
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -100,7 +101,10 @@ class UNet(nn.Module):
     The output is ``base + head(features)`` with the head's last convolution zero-initialised, so
     an untrained network returns its *base*: ``'mean'`` the mean of the sources (a sensible fused
     image for regression), ``'max'`` their elementwise maximum, ``'zero'`` zeros (for a velocity or
-    residual prediction, e.g. flow matching).
+    residual prediction, e.g. flow matching). With ``head='gated'`` the output is instead a
+    :class:`~.gated_head.SourceGatedHead`: per-position softmax weights over the sources plus a
+    residual (the fused image; in a flow, the velocity towards it), which lets a small network
+    select the in-focus or the better-exposed source where a direct head cannot.
 
     Paper: FusionFM: All-in-One Multi-Modal Image Fusion with Flow Matching (Zhu et al., 2025),
         whose "lightweight model" is a small conditional U-Net.
@@ -123,7 +127,13 @@ class UNet(nn.Module):
         base (str): What an untrained network returns: ``'mean'``, ``'max'`` or ``'zero'``.
             Defaults to 'mean'.
         dropout (float): Dropout inside the residual blocks. Defaults to 0.
+        head (str): ``'direct'`` (``base + conv(features)``) or ``'gated'`` (source-gated, see
+            above; needs ``out_channels == in_channels``, ``base`` 'zero' or 'mean', and with
+            ``with_time`` a state of ``in_channels`` channels). Defaults to 'direct'.
     """
+
+    #: The output heads.
+    heads = ('direct', 'gated')
 
     #: Size presets: channels of the first level, multipliers per level, blocks per level, and
     #: the width of the conditioning embedding. Parameters (C = 1, no time / prompt / state):
@@ -145,6 +155,7 @@ class UNet(nn.Module):
         prompt_dim: int | None = None,
         base: str = 'mean',
         dropout: float = 0.0,
+        head: str = 'direct',
     ) -> None:
         super().__init__()
         if isinstance(arch, str):
@@ -159,11 +170,23 @@ class UNet(nn.Module):
             raise ValueError(f"base must be 'mean', 'max' or 'zero', got {base!r}")
         if base != 'zero' and out_channels != in_channels:
             raise ValueError(f'base={base!r} needs out_channels == in_channels')
+        if head not in self.heads:
+            raise ValueError(f'head must be one of {self.heads}, got {head!r}')
+        if head == 'gated' and (
+            out_channels != in_channels
+            or base == 'max'
+            or (with_time and state_channels != in_channels)
+        ):
+            raise ValueError(
+                f"head='gated' predicts a weighted sum of the sources: it needs out_channels == "
+                f'in_channels ({out_channels} != {in_channels}?), base zero or mean (got '
+                f'{base!r}) and, with time, state_channels == in_channels (got {state_channels})'
+            )
         ch = arch['base_channels']
         mults = tuple(arch['channel_mults'])
         emb_dim = arch['emb_dim']
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.state_channels, self.base = state_channels, base
+        self.state_channels, self.base, self.head = state_channels, base, head
         self.size_divisor = 2 ** (len(mults) - 1)
 
         # conditioning: task (always), time and prompt (optional)
@@ -198,14 +221,19 @@ class UNet(nn.Module):
                 chans = ch * mult
             if level > 0:
                 self.up.append(Upsample(chans))
-        self.out_norm = _norm(chans)
-        self.out_conv = nn.Conv2d(chans, out_channels, 3, padding=1)
+        if head == 'gated':
+            self.gated_head = SourceGatedHead(chans, ch, in_channels)
+        else:
+            self.out_norm = _norm(chans)
+            self.out_conv = nn.Conv2d(chans, out_channels, 3, padding=1)
         self._init_weights()
 
     def _init_weights(self) -> None:
-        """The one place that initialises specially: zero output conv and zero modulations."""
-        nn.init.zeros_(self.out_conv.weight)
-        nn.init.zeros_(self.out_conv.bias)
+        """The one place that initialises specially: zero output conv and zero modulations (the
+        gated head zero-initialises its own convolutions)."""
+        if self.head == 'direct':
+            nn.init.zeros_(self.out_conv.weight)
+            nn.init.zeros_(self.out_conv.bias)
         for m in self.modules():
             if isinstance(m, ResBlock):
                 nn.init.zeros_(m.modulation.weight)
@@ -273,6 +301,9 @@ class UNet(nn.Module):
                 h_ = layer(torch.cat([h_, skips.pop()], dim=1), emb)
             else:
                 h_ = layer(h_)
+        if self.head == 'gated':
+            x1_hat = self.gated_head.end_point(h_, feat, sources)  # (B, C, H, W)
+            return x1_hat if t is None else self.gated_head.velocity(x1_hat, x, t)
         out = self.out_conv(F.silu(self.out_norm(h_)))  # (B, out_channels, H, W)
         return self.base_image(sources) + out
 

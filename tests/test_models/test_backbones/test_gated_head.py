@@ -1,0 +1,80 @@
+import pytest
+import torch
+import torch.nn as nn
+
+from fusionbox.models import UNet
+from fusionbox.models.backbones.gated_head import MIN_REMAINING_TIME, SourceGatedHead
+from fusionbox.models.objectives.paths import LinearPath
+
+ARCH = dict(base_channels=8, channel_mults=(1, 2), num_blocks=1, emb_dim=16)
+
+
+def _randomise(net: nn.Module, seed: int = 0) -> nn.Module:
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen) * 0.1)
+    return net
+
+
+def test_untrained_gated_unet_returns_the_mean_of_any_number_of_sources():
+    for n in (2, 3, 4):
+        sources = torch.rand(2, n, 1, 8, 8)
+        out = UNet(ARCH, head='gated')(sources, torch.tensor([0, 3]))
+        torch.testing.assert_close(out, sources.mean(1))
+
+
+def test_gates_are_a_convex_combination_and_order_free():
+    net = _randomise(UNet(ARCH, head='gated'))
+    nn.init.zeros_(net.gated_head.residual.weight)
+    nn.init.zeros_(net.gated_head.residual.bias)
+    sources = torch.rand(2, 3, 1, 8, 8)
+    task = torch.tensor([1, 2])
+    out = net(sources, task)
+    # without the residual every output lies between the smallest and the largest source
+    assert (out >= sources.amin(1) - 1e-6).all() and (out <= sources.amax(1) + 1e-6).all()
+    assert (out - sources.mean(1)).abs().max() > 1e-3  # the gates are not uniform
+    torch.testing.assert_close(out, net(sources[:, [2, 0, 1]], task), rtol=1e-5, atol=1e-5)
+
+
+def test_a_gate_can_select_one_source_per_pixel():
+    head = SourceGatedHead(feat_channels=4, source_feat_channels=1, channels=1)
+    with torch.no_grad():  # logit = 50 * (source feature): picks the source whose feature is 1
+        head.gate.weight.zero_()
+        head.gate.weight[0, 4, 1, 1] = 50.0
+    sources = torch.rand(1, 2, 1, 6, 6)
+    choose_b = torch.zeros(1, 2, 1, 6, 6)
+    choose_b[:, 1, :, :, 3:] = 1  # right half: source 1; left half: sources equal
+    choose_b[:, 0, :, :, :3] = 1
+    out = head.end_point(torch.zeros(1, 4, 6, 6), choose_b, sources)
+    torch.testing.assert_close(out[..., :3], sources[:, 0, :, :, :3], atol=1e-6, rtol=0)
+    torch.testing.assert_close(out[..., 3:], sources[:, 1, :, :, 3:], atol=1e-6, rtol=0)
+
+
+def test_flow_velocity_carries_the_state_to_the_end_point(monkeypatch):
+    net = _randomise(UNet(ARCH, head='gated', state_channels=1, with_time=True))
+    ends = []
+    end_point = net.gated_head.end_point
+    monkeypatch.setattr(
+        net.gated_head, 'end_point', lambda *a: ends.append(end_point(*a)) or ends[-1]
+    )
+    sources, x = torch.rand(2, 2, 1, 8, 8), torch.rand(2, 1, 8, 8)
+    task = torch.tensor([0, 3])
+    for t in (torch.tensor([0.0, 0.5]), torch.tensor([0.25, 0.75])):
+        v = net(sources, task, t=t, x=x)
+        # the one-step estimate of the linear path is the head's end point
+        torch.testing.assert_close(LinearPath().end_point(x, v, t), ends[-1], rtol=1e-5, atol=1e-5)
+    # near t = 1 the division is bounded
+    v = net(sources, task, t=torch.tensor([1.0, 1.0]), x=x)
+    torch.testing.assert_close(v, (ends[-1] - x) / MIN_REMAINING_TIME, rtol=1e-5, atol=1e-5)
+
+
+def test_gated_head_refuses_what_it_cannot_predict():
+    with pytest.raises(ValueError, match='gated'):
+        UNet(ARCH, head='gated', base='zero', out_channels=2)
+    with pytest.raises(ValueError, match='gated'):
+        UNet(ARCH, head='gated', base='max')
+    with pytest.raises(ValueError, match='state_channels'):
+        UNet(ARCH, head='gated', with_time=True, state_channels=0)
+    with pytest.raises(ValueError, match='head must be'):
+        UNet(ARCH, head='attention')
