@@ -1,16 +1,71 @@
-"""Shared fixtures: the repository root, the shared data folder, a private cache folder."""
+"""Shared fixtures: the repository root, the shared data folder, a private cache folder, a tiny
+model trained for two iterations by ``tools/train.py``."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+#: The smallest all-in-one config (a tiny U-Net, regression): what the inference tests run.
+TINY_CONFIG = 'configs/allinone/allinone_unet-t_reg_ivf-mif-mef-mff.py'
+#: ``--cfg-options`` for a two-iteration ``tools/train.py`` run of :data:`TINY_CONFIG`.
+TINY_TRAIN_OPTIONS = [
+    'train_cfg.max_iters=2',
+    'train_dataloader.batch_size=2',
+    'default_hooks.checkpoint.interval=2',
+    'default_hooks.logger.interval=1',
+    'val_cfg=None',
+    'val_dataloader=None',
+    'val_evaluator=None',
+]
+
+
+def _run_tool(*args, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``python <args>`` in the repository as a user would (one thread)."""
+    env = {**os.environ, 'PYTHONWARNINGS': 'ignore', 'OMP_NUM_THREADS': '1'}
+    proc = subprocess.run(
+        [sys.executable, *map(str, args)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
+    return proc
 
 
 @pytest.fixture(scope='session')
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.fixture(scope='session')
+def run_tool():
+    """``run_tool(*args, check=True)``: ``python <args>`` in the repository, in a subprocess."""
+    return _run_tool
+
+
+@pytest.fixture(scope='session')
+def tiny_checkpoint(tmp_path_factory) -> dict:
+    """``{'config', 'work_dir', 'checkpoint', 'train_options'}`` of :data:`TINY_CONFIG` trained
+    for two iterations by ``tools/train.py`` (a real MMEngine checkpoint, made once per
+    session)."""
+    work = tmp_path_factory.mktemp('tiny_train')
+    _run_tool('tools/train.py', TINY_CONFIG, '--work-dir', work, '--cfg-options',
+             *TINY_TRAIN_OPTIONS)  # fmt: skip
+    checkpoint = work / 'iter_2.pth'
+    assert checkpoint.is_file()
+    return dict(
+        config=str(REPO / TINY_CONFIG),
+        work_dir=work,
+        checkpoint=checkpoint,
+        train_options=list(TINY_TRAIN_OPTIONS),
+    )
 
 
 def pytest_configure(config):

@@ -11,12 +11,6 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
-# MMEngine 0.10.7 calls torch.load without weights_only; torch >= 2.6 defaults it to True and then
-# refuses the message hub and numpy objects inside MMEngine's own checkpoints (load and resume).
-# This flag restores the old default only for calls that do not pass weights_only themselves.
-# Load checkpoints you trust only (torch.load unpickles).
-os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-
 
 def build_arg_parser(tool: str) -> argparse.ArgumentParser:
     """The MMEngine-style command line of ``tool`` (``'train'`` or ``'test'``), plugins included."""

@@ -14,6 +14,7 @@ from mmengine.config import Config
 
 from fusionbox.registry import RUNNERS
 from fusionbox.utils import register_all_modules
+from fusionbox.utils.checkpoint import load_checkpoint_file
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / 'configs/continual/continual_unet-t_reg_ivf-mif-mef-mff_ewc-replay.py'
@@ -65,13 +66,12 @@ def params(runner):
 
 
 @pytest.mark.slow
-def test_resume_in_the_middle_reproduces_the_uninterrupted_run(tmp_path, monkeypatch):
-    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')  # as tools/train.py sets it
+def test_resume_in_the_middle_reproduces_the_uninterrupted_run(tmp_path):
     register_all_modules()
     full = train(tiny_cfg(tmp_path / 'full', 'full'))
     assert full.iter == 6
     loop = full.train_loop
-    ckpt = torch.load(tmp_path / 'full' / 'iter_4.pth', map_location='cpu', weights_only=False)
+    ckpt = load_checkpoint_file(tmp_path / 'full' / 'iter_4.pth')
     assert ckpt['meta']['iter'] == 4
     state = ckpt['continual']
     assert state['completed'] == 1 and len(state['matrix']) == 1

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
+
+from fusionbox.utils.checkpoint import load_checkpoint_file
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = 'configs/allinone/allinone_unet-s_reg_ivf-mif-mef-mff.py'
@@ -51,6 +52,6 @@ def test_two_process_cpu_training_through_the_pytorch_launcher(tmp_path):
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert 'Distributed training: True' in log
-    ckpt = torch.load(tmp_path / 'iter_2.pth', map_location='cpu', weights_only=False)
+    ckpt = load_checkpoint_file(tmp_path / 'iter_2.pth')
     assert ckpt['meta']['iter'] == 2
     assert any(k.startswith('backbone.') for k in ckpt['state_dict'])

@@ -29,7 +29,10 @@ class FusionRunner(Runner):
       unchanged);
     * a checkpoint is first written under a temporary name in the same folder and renamed over
       the final name only once complete, so an interrupted save never leaves a truncated
-      ``iter_N.pth`` that ``--resume`` would pick up.
+      ``iter_N.pth`` that ``--resume`` would pick up;
+    * checkpoints are read (``load_from``, ``--resume``, ``tools/test.py``) with
+      :func:`fusionbox.utils.checkpoint.load_checkpoint_file`: tensors and MMEngine's own types
+      only, a checkpoint carrying other pickled objects is refused and nothing in it runs.
     """
 
     def setup_env(self, env_cfg: dict) -> None:
@@ -52,6 +55,29 @@ class FusionRunner(Runner):
         super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
         if is_main_process():  # MMEngine writes checkpoints on the main process only
             os.replace(osp.join(out_dir, tmp_name), osp.join(out_dir, filename))
+
+    def load_checkpoint(
+        self,
+        filename: str,
+        map_location='cpu',
+        strict: bool = False,
+        revise_keys: list = [(r'^module.', '')],  # noqa: B006 (MMEngine's signature)
+    ) -> dict:
+        """MMEngine's ``Runner.load_checkpoint`` (``resume`` calls it too) through the safe
+        loader; local files only."""
+        from mmengine.runner.checkpoint import _load_checkpoint_to_model
+
+        from fusionbox.utils.checkpoint import load_checkpoint_file
+
+        if '://' in str(filename):
+            raise ValueError(f'checkpoint {filename}: only local checkpoint files are loaded')
+        checkpoint = load_checkpoint_file(filename, map_location=map_location)
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        checkpoint = _load_checkpoint_to_model(model, checkpoint, strict, revise_keys=revise_keys)
+        self._has_loaded = True
+        self.logger.info(f'Load checkpoint from {filename}')
+        return checkpoint
 
     def wrap_model(self, model_wrapper_cfg, model):
         if not self.distributed or get_device() != 'cpu' or is_model_wrapper(model):

@@ -95,19 +95,15 @@ class BaseAutoencoder(nn.Module, metaclass=ABCMeta):
     def load_checkpoint(self, path: str, prefix: str = 'autoencoder.') -> None:
         """Load weights from ``path`` (see the class doc); every key must match.
 
-        MMEngine checkpoints hold more than tensors (the message hub), so the file is unpickled
-        in full (``weights_only=False``): load checkpoints you trust only.
+        Read with :func:`fusionbox.utils.checkpoint.load_model_weights`: a ``.safetensors`` file
+        or a ``.pth`` checkpoint holding nothing but tensors and MMEngine's own types.
+
+        Raises:
+            CheckpointError: the file is unsafe, unreadable or does not fit (names the file).
         """
-        ckpt = torch.load(path, map_location='cpu', weights_only=False)
-        state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
-        if prefix and any(k.startswith(prefix) for k in state):
-            state = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
-        missing, unexpected = self.load_state_dict(state, strict=False)
-        if missing or unexpected:
-            raise KeyError(
-                f'{type(self).__name__}: checkpoint {path} does not match: missing '
-                f'{sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]}'
-            )
+        from fusionbox.utils.checkpoint import load_model_weights
+
+        load_model_weights(self, path, strict=True, prefix=prefix)
 
     def extra_repr(self) -> str:
         return (

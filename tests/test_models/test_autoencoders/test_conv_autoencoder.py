@@ -4,6 +4,7 @@ from mmengine.optim import OptimWrapper
 
 from fusionbox.registry import AUTOENCODERS, MODELS
 from fusionbox.structures import FusionSample
+from fusionbox.utils.errors import CheckpointError
 
 TINY_AE = dict(type='ConvAutoencoder', latent_channels=4, downsample=4, base_channels=8)
 
@@ -72,7 +73,7 @@ def test_trained_checkpoint_loads_frozen_into_a_fuser(tmp_path):
 def test_a_mismatched_checkpoint_is_an_error(tmp_path):
     path = tmp_path / 'bad.pth'
     torch.save({'state_dict': {'autoencoder.nothing': torch.zeros(1)}}, path)
-    with pytest.raises(KeyError, match='does not match'):
+    with pytest.raises(CheckpointError, match=r'bad\.pth does not fit'):
         AUTOENCODERS.build(dict(TINY_AE, checkpoint=str(path)))
 
 
