@@ -23,6 +23,8 @@ from .paths import TIME_SAMPLINGS, LinearPath, sample_time
 X0_MODES = ('sources', 'noise')
 #: The per-task initial fusion that anchors x0 (``x0='sources'``); keys of :data:`REDUCTIONS`.
 DEFAULT_INIT_FUSION = {'ivf': 'max', 'mif': 'max', 'mef': 'mean', 'mff': 'mean'}
+#: How the per-sample velocity error is weighted over time (see ``velocity_weighting``).
+VELOCITY_WEIGHTINGS = ('none', 'end_point')
 #: The sampler used unless ``solver`` is given.
 DEFAULT_SOLVER = dict(type='Euler')
 
@@ -74,6 +76,11 @@ class FlowMatching(BaseObjective):
         logit_std (float): Std of the logit-normal times. Defaults to 1.
         velocity_loss (str): ``'l2'`` (mean squared error) or ``'l1'``. Defaults to 'l2'.
         velocity_weight (float): Weight of the velocity term ``loss_velocity``. Defaults to 1.
+        velocity_weighting (str): ``'none'``: the velocity error as it is; ``'end_point'``: each
+            sample's error times ``(1 - t)^2``, which is the error of the one-step end-point
+            estimate ``x_t + (1 - t) v`` against x1 (the natural loss of a backbone that predicts
+            the end point, e.g. ``UNet(head='gated')``, whose velocity error grows as
+            ``1 / (1 - t)`` near t = 1). Defaults to 'none'.
         losses (Sequence[dict]): Auxiliary ``LOSSES`` configs, each called as
             ``loss(x1_hat, sources, task)``. Defaults to () (none).
         solver (dict | BaseSolver): ``SOLVERS`` config of the sampler. Defaults to
@@ -96,6 +103,7 @@ class FlowMatching(BaseObjective):
         logit_std: float = 1.0,
         velocity_loss: str = 'l2',
         velocity_weight: float = 1.0,
+        velocity_weighting: str = 'none',
         losses: Sequence[dict] = (),
         solver: dict | BaseSolver = DEFAULT_SOLVER,
         num_steps: int | None = None,
@@ -114,6 +122,11 @@ class FlowMatching(BaseObjective):
             raise ValueError(f'time_sampling must be one of {TIME_SAMPLINGS}: {time_sampling!r}')
         if velocity_loss not in ('l1', 'l2'):
             raise ValueError(f"velocity_loss must be 'l1' or 'l2', got {velocity_loss!r}")
+        if velocity_weighting not in VELOCITY_WEIGHTINGS:
+            raise ValueError(
+                f'velocity_weighting must be one of {VELOCITY_WEIGHTINGS}, '
+                f'got {velocity_weighting!r}'
+            )
         if noise_std < 0:
             raise ValueError(f'noise_std must be >= 0, got {noise_std}')
         self.x0_mode = x0
@@ -121,6 +134,7 @@ class FlowMatching(BaseObjective):
         self.noise_std = float(noise_std)
         self.time_sampling, self.logit_mean, self.logit_std = time_sampling, logit_mean, logit_std
         self.velocity_loss, self.velocity_weight = velocity_loss, velocity_weight
+        self.velocity_weighting = velocity_weighting
         self.path = LinearPath()
         self.losses = nn.ModuleList(
             [build_component(LOSSES, cfg, f'losses[{i}]') for i, cfg in enumerate(losses)]
@@ -180,7 +194,7 @@ class FlowMatching(BaseObjective):
         point = self.path.sample(x0, x1, t)
         v = backbone(sources, task, t=t, prompt_emb=prompt_emb, x=point.x_t)  # (B, C, H, W)
 
-        out = {'loss_velocity': self._velocity_loss(v, point.velocity, valid)}
+        out = {'loss_velocity': self._velocity_loss(v, point.velocity, valid, t)}
         if self.losses:
             x1_hat = self.path.end_point(point.x_t, v, t)  # (B, C, H, W)
             for loss in self.losses:
@@ -188,12 +202,14 @@ class FlowMatching(BaseObjective):
         return out
 
     def _velocity_loss(
-        self, v: torch.Tensor, target_v: torch.Tensor, valid: torch.Tensor
+        self, v: torch.Tensor, target_v: torch.Tensor, valid: torch.Tensor, t: torch.Tensor
     ) -> torch.Tensor:
         """Mean over the valid samples of the per-sample velocity error (zero if none)."""
         if not valid.any():
             return v.sum() * 0.0
         diff = v[valid] - target_v[valid]  # (B_valid, C, H, W)
+        if self.velocity_weighting == 'end_point':
+            diff = diff * (1 - t[valid].to(diff)).view(-1, 1, 1, 1)  # end-point error
         err = diff.square() if self.velocity_loss == 'l2' else diff.abs()
         return self.velocity_weight * err.flatten(1).mean(1).mean()
 

@@ -221,3 +221,27 @@ def test_fuser_with_flow_matching():
     assert set(losses) == {'loss_velocity'}
     samples = fuser(inputs, mode='predict')
     assert samples[0].metainfo['nfe'] == 4 and samples[0].pred.shape == (1, 8, 8)
+
+
+def test_end_point_weighting_is_the_error_of_the_one_step_estimate():
+    sources, task = _batch()
+    target = torch.rand(3, 1, 8, 8)
+    torch.manual_seed(0)
+    net = UNet(
+        dict(base_channels=8, channel_mults=(1, 2), num_blocks=1, emb_dim=16),
+        head='gated',
+        state_channels=1,
+        with_time=True,
+    )
+    objective = OBJECTIVES.build(dict(type='FlowMatching', velocity_weighting='end_point'))
+    plain = OBJECTIVES.build(dict(type='FlowMatching'))
+    torch.manual_seed(1)
+    loss = objective.loss(net, sources, task, target)['loss_velocity']
+    torch.manual_seed(1)
+    unweighted = plain.loss(net, sources, task, target)['loss_velocity']
+    # the untrained gated net predicts the mean of the sources as the end point, at every time
+    expected = ((sources.mean(1) - target) ** 2).flatten(1).mean(1).mean()
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-4)
+    assert unweighted.item() > loss.item()  # the plain velocity error grows as 1 / (1 - t)
+    with pytest.raises(ValueError, match='velocity_weighting'):
+        OBJECTIVES.build(dict(type='FlowMatching', velocity_weighting='snr'))
