@@ -68,7 +68,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from fusionbox.registry import DATASETS, MODELS  # noqa: E402
+from fusionbox.registry import DATASETS  # noqa: E402
 from fusionbox.structures import FusionSample  # noqa: E402
 from fusionbox.utils import register_all_modules  # noqa: E402
 
@@ -101,22 +101,20 @@ def rel(path: Path) -> str:
 
 
 def build(path: Path, checkpoint: str | None = None, model_cfg: dict | None = None):
-    """The eval-mode fuser of a config (``model_cfg`` replaces its model), weights loaded."""
+    """The eval-mode fuser of a config (``model_cfg`` replaces its model), weights loaded
+    (through :func:`fusionbox.apis.build_fuser`, the one model loader)."""
+    from fusionbox.apis import build_fuser
+
     cfg = Config.fromfile(str(path))
+    if model_cfg is not None:
+        cfg.model = model_cfg
     torch.manual_seed(0)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # e.g. a frozen autoencoder without its checkpoint
-        model = MODELS.build(cfg.model if model_cfg is None else model_cfg)
-    if checkpoint:
-        from mmengine.runner import load_checkpoint
-
-        # MMEngine checkpoints hold its own objects (as in fusionbox/apis/runner_setup.py)
-        os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-
-        load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
+        model = build_fuser(cfg, checkpoint)
     model.trainable_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     model.requires_grad_(False)  # inference only (and FlopCounterMode's module tracker needs it)
-    return cfg, model.eval()
+    return cfg, model
 
 
 def pair(hw: tuple[int, int], model, prompt: str = 'remove the noise') -> dict:

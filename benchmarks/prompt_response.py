@@ -80,7 +80,7 @@ def write_pseudo_labels(out: Path, prior_name: str, embedded: dict, splits) -> d
     from mmcv.transforms import Compose
 
     from fusionbox.registry import DATASETS, PRIORS
-    from fusionbox.utils.io import atomic_imwrite
+    from fusionbox.utils.image_io import to_uint8, write_image
 
     prior = PRIORS.build(dict(type=prior_name))
     folders = {}
@@ -92,8 +92,7 @@ def write_pseudo_labels(out: Path, prior_name: str, embedded: dict, splits) -> d
             for i in range(len(ds)):
                 info = ds.get_data_info(i)
                 fused = prior(load(copy.deepcopy(info))['sources'], info)  # (H, W) in [0, 1]
-                image = np.round(np.clip(fused, 0, 1) * 255).astype(np.uint8)
-                atomic_imwrite(folder / f'{info["stem"]}.png', image, overwrite=False)
+                write_image(folder / f'{info["stem"]}.png', to_uint8(fused))
             folders[(task, split)] = str(folder.resolve())
     return folders
 

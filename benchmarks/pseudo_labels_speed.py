@@ -39,7 +39,7 @@ import numpy as np
 
 import fusionbox.pseudo_labels  # noqa: F401  (registers the components)
 from fusionbox.pseudo_labels import PseudoLabelPipeline
-from fusionbox.pseudo_labels.image_io import read_image, write_image
+from fusionbox.utils.image_io import read_image, write_image
 from fusionbox.utils.io import atomic_write_json, atomic_write_text
 from fusionbox.utils.paths import shared_data_root
 

@@ -29,13 +29,6 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _to_uint8(image: np.ndarray) -> np.ndarray:
-    data = (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-    if data.shape[2] == 1:
-        return data[..., 0]
-    return np.ascontiguousarray(data[..., ::-1])  # RGB -> BGR for OpenCV
-
-
 def _list_ops() -> int:
     from fusionbox.degradations import BaseDegradation
     from fusionbox.registry import DEGRADATIONS
@@ -48,11 +41,11 @@ def _list_ops() -> int:
 
 
 def run(args) -> int:
-    from fusionbox.datasets.transforms.loading import read_image
     from fusionbox.degradations import DegradationPromptComposer, resolve_name
     from fusionbox.degradations.composer import apply_operations
     from fusionbox.registry import DEGRADATIONS
-    from fusionbox.utils import atomic_imwrite, atomic_write_json, register_all_modules
+    from fusionbox.utils import atomic_write_json, register_all_modules
+    from fusionbox.utils.image_io import read_image, write_image
 
     register_all_modules()
     if args.list:
@@ -127,7 +120,7 @@ def run(args) -> int:
             )
         )
     for image, path in zip(images, outputs):
-        atomic_imwrite(path, _to_uint8(image), overwrite=args.overwrite)
+        write_image(path, image, overwrite=args.overwrite)
     atomic_write_json(
         out_dir / MANIFEST,
         dict(seed=args.seed, ops=[n for n, _ in ops], samples=entries),

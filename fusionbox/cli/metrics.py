@@ -21,8 +21,6 @@ import math
 import sys
 from pathlib import Path
 
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
-
 
 def register(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -62,17 +60,12 @@ def register(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def _images(folder: Path) -> dict:
-    if not folder.is_dir():
-        raise FileNotFoundError(f'not a folder: {folder}')
-    return {f.stem: f for f in sorted(folder.iterdir()) if f.suffix.lower() in IMAGE_EXTS}
-
-
 def _match(stem: str, files: dict):
-    if stem in files:
-        return files[stem]
-    prefixes = [s for s in files if stem.startswith(s + '_')]
-    return files[max(prefixes, key=len)] if prefixes else None
+    """The file of ``files`` ({stem: path}) that fused image ``stem`` belongs to, or None."""
+    from fusionbox.utils.image_io import match_stem
+
+    key = match_stem(stem, files)
+    return None if key is None else files[key]
 
 
 def _parse_sources(specs):
@@ -122,6 +115,7 @@ def run(args) -> int:
         read_for_protocol,
     )
     from fusionbox.evaluation.functional import PROTOCOLS, evaluate_image
+    from fusionbox.utils.image_io import list_images
     from fusionbox.utils.io import atomic_write_text
 
     if args.protocol not in PROTOCOLS:
@@ -151,9 +145,9 @@ def run(args) -> int:
         fns = {n: get_metric(n) for n in names}
         for fn in fns.values():
             fn.spec.impl(args.protocol)
-        fused_files = _images(Path(args.fused))
-        source_files = [(name, _images(folder)) for name, folder in sources]
-        gt_files = _images(Path(args.gt)) if args.gt else {}
+        fused_files = list_images(args.fused, 'fused')
+        source_files = [(name, list_images(folder, name)) for name, folder in sources]
+        gt_files = list_images(args.gt, 'gt') if args.gt else {}
     except (ValueError, KeyError, FileNotFoundError) as e:
         print(f'error: {e.args[0] if e.args else e}', file=sys.stderr)
         return 2

@@ -8,13 +8,12 @@ and every transform of :mod:`fusionbox.datasets.transforms`.
 from . import transforms  # noqa: F401  (registers the transforms)
 from .embedded_dataset import EmbeddedFusionDataset
 from .layouts import LAYOUTS, FusionLayout, get_layout
-from .multi_source_dataset import IMG_EXTENSIONS, MultiSourceFusionDataset, holdout_stems
+from .multi_source_dataset import MultiSourceFusionDataset, holdout_stems
 from .samplers import TaskWeightedSampler
 
 __all__ = [
     'EmbeddedFusionDataset',
     'FusionLayout',
-    'IMG_EXTENSIONS',
     'LAYOUTS',
     'MultiSourceFusionDataset',
     'TaskWeightedSampler',

@@ -10,34 +10,21 @@ from mmengine.dataset import BaseDataset
 
 from fusionbox.registry import DATASETS, TRANSFORMS
 from fusionbox.structures import task_index
+from fusionbox.utils.image_io import IMAGE_EXTENSIONS, is_image_file, list_images
 
 from .layouts import get_layout
 
 #: The values of ``subset``: all samples, all but the held-out ones, the held-out ones.
 SUBSETS = (None, 'train', 'holdout')
 
-#: File extensions read as images (matched case-insensitively).
-IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
-
 
 def _list_images(folder: Path, what: str) -> Dict[str, Path]:
     """Map file stem -> image path in ``folder``, with clear errors for missing, empty or
     ambiguous content (``what`` says which role the folder plays)."""
-    if not folder.is_dir():
-        raise FileNotFoundError(f'{what} folder {folder} does not exist')
-    found: Dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in IMG_EXTENSIONS or path.name.startswith('.'):
-            continue
-        if path.stem in found:
-            raise ValueError(
-                f'{what} folder {folder} holds two images with the stem '
-                f'{path.stem!r}: {found[path.stem].name} and {path.name}'
-            )
-        found[path.stem] = path
+    found = list_images(folder, what)
     if not found:
         raise FileNotFoundError(
-            f'{what} folder {folder} holds no image ' f'({", ".join(IMG_EXTENSIONS)})'
+            f'{what} folder {folder} holds no image ({", ".join(IMAGE_EXTENSIONS)})'
         )
     return found
 
@@ -46,9 +33,7 @@ def _find_suffixed(sample_dir: Path, suffix: str, what: str) -> Path:
     """The image ``<sample_dir>/<dir name><suffix>.<ext>`` (case-insensitive)."""
     wanted = (sample_dir.name + suffix).lower()
     hits = [
-        p
-        for p in sorted(sample_dir.iterdir())
-        if p.suffix.lower() in IMG_EXTENSIONS and p.stem.lower() == wanted
+        p for p in sorted(sample_dir.iterdir()) if is_image_file(p) and p.stem.lower() == wanted
     ]
     if not hits:
         raise FileNotFoundError(

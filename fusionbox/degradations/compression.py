@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from fusionbox.registry import DEGRADATIONS
+from fusionbox.utils.image_io import to_uint8
 
 from .base import STAGE_CODEC, STAGE_SAMPLING, BaseDegradation, as_range, draw
 
@@ -15,11 +16,6 @@ UPSAMPLERS = {
     'bilinear': cv2.INTER_LINEAR,
     'bicubic': cv2.INTER_CUBIC,
 }
-
-
-def to_uint8(image: np.ndarray) -> np.ndarray:
-    """[0, 1] float -> uint8 with rounding."""
-    return (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
 @DEGRADATIONS.register_module()

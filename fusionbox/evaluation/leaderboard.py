@@ -29,6 +29,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from fusionbox.utils.image_io import list_images, match_stem
+
 from .functional import (
     PROTOCOLS,
     evaluate_image,
@@ -38,7 +40,6 @@ from .functional import (
 from .fusion_metric import order_sources
 from .io import read_for_protocol
 
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 OVERALL = 'overall'
 
 
@@ -55,23 +56,6 @@ class DatasetSpec:
     name: str
     task: str
     sources: List[Tuple[str, Path]] = field(default_factory=list)
-
-
-def image_files(folder) -> Dict[str, Path]:
-    """``{stem: path}`` of the images in ``folder`` (FileNotFoundError if it is not one)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f'not a folder: {folder}')
-    return {f.stem: f for f in sorted(folder.iterdir()) if f.suffix.lower() in IMAGE_EXTS}
-
-
-def match_stem(stem: str, stems) -> str | None:
-    """The sample stem a fused file belongs to: the same stem, or the longest sample stem
-    followed by ``_`` (VIFB names results ``<stem>_<method>.jpg``)."""
-    if stem in stems:
-        return stem
-    prefixes = [s for s in stems if stem.startswith(s + '_')]
-    return max(prefixes, key=len) if prefixes else None
 
 
 def parse_dataset(spec: str, root: str | None = None) -> DatasetSpec:
@@ -157,11 +141,11 @@ def evaluate_methods(
         raise ValueError('method names must be unique')
     rows = []
     for ds in datasets:
-        src_files = [(n, image_files(folder)) for n, folder in ds.sources]
+        src_files = [(n, list_images(folder)) for n, folder in ds.sources]
         stems = set.intersection(*(set(files) for _, files in src_files))
         fused = {}
         for method, folder in methods:
-            files = image_files(method_folder(folder, ds.name, len(datasets)))
+            files = list_images(method_folder(folder, ds.name, len(datasets)))
             fused[method] = {}
             for fstem, path in files.items():
                 stem = match_stem(fstem, stems)
@@ -210,15 +194,6 @@ def parse_model(spec: str) -> ModelSpec:
     return ModelSpec(name, Path(config), Path(ckpt))
 
 
-def _to_uint8_image(tensor) -> np.ndarray:
-    """(C, H, W) tensor in [0, 1] -> uint8 (H, W) or (H, W, 3) BGR for writing."""
-    array = tensor.detach().cpu().float().clamp(0, 1).numpy()
-    array = np.round(array * 255.0).astype(np.uint8)
-    if array.shape[0] == 1:
-        return array[0]
-    return np.ascontiguousarray(array.transpose(1, 2, 0)[..., ::-1])
-
-
 def run_model(
     model: ModelSpec,
     datasets: Sequence[DatasetSpec],
@@ -227,57 +202,25 @@ def run_model(
     log=print,
 ) -> Path:
     """Fuse every sample of ``datasets`` with a FusionBox model and write the results as
-    ``<out_dir>/<dataset>/<stem>.png`` (``pred_color`` when the sample has colour, else the
-    fused luma). The model is built from its MMEngine config (registry ``MODELS``), its
-    checkpoint loaded with ``mmengine.runner.load_checkpoint``, and each sample goes through
-    the test pipeline ``LoadMultiSourceImages``, ``SourcesToYCbCr``, ``PackFusionInputs`` and
-    ``model.test_step``. Returns ``out_dir``."""
-    import torch
-    from mmengine.config import Config
-    from mmengine.runner import load_checkpoint
+    ``<out_dir>/<dataset>/<stem>.png`` (colour when a source is, else grey) through
+    :class:`fusionbox.apis.FusionInferencer` (the config's test pipeline, the checkpoint loaded
+    safely). Returns ``out_dir``."""
+    from fusionbox.apis.inferencer import FusionInferencer
+    from fusionbox.utils.image_io import write_image
 
-    from fusionbox.registry import MODELS, TRANSFORMS
-    from fusionbox.utils import register_all_modules
-    from fusionbox.utils.io import atomic_imwrite
-
-    register_all_modules()
     if not model.config.is_file():
         raise FileNotFoundError(f'model {model.name}: config not found: {model.config}')
     if not model.checkpoint.is_file():
         raise FileNotFoundError(f'model {model.name}: checkpoint not found: {model.checkpoint}')
-    cfg = Config.fromfile(str(model.config))
-    net = MODELS.build(cfg.model)
-    load_checkpoint(net, str(model.checkpoint), map_location='cpu', logger='silent')
-    net = net.to(device).eval()
-    pipeline = [
-        TRANSFORMS.build(dict(type=t))
-        for t in ('LoadMultiSourceImages', 'SourcesToYCbCr', 'PackFusionInputs')
-    ]
+    fuser = FusionInferencer(str(model.config), str(model.checkpoint), device=device)
     out_dir = Path(out_dir)
     for ds in datasets:
-        src_files = [(n, image_files(folder)) for n, folder in ds.sources]
+        src_files = [(n, list_images(folder)) for n, folder in ds.sources]
         stems = sorted(set.intersection(*(set(files) for _, files in src_files)))
         log(f'{model.name}: fusing {len(stems)} samples of {ds.name}')
-        for idx, stem in enumerate(stems):
-            results = dict(
-                source_paths=[str(files[stem]) for _, files in src_files],
-                source_names=[n for n, _ in src_files],
-                gt_path=None,
-                mask_path=None,
-                task=ds.task,
-                stem=stem,
-                prompt='',
-                sample_idx=idx,
-            )
-            for t in pipeline:
-                results = t(results)
-            with torch.no_grad():
-                out = net.test_step(
-                    dict(inputs=[results['inputs']], data_samples=[results['data_samples']])
-                )
-            sample = out[0]
-            fused = sample.pred_color if 'pred_color' in sample else sample.pred
-            atomic_imwrite(out_dir / ds.name / f'{stem}.png', _to_uint8_image(fused))
+        for stem in stems:
+            (fused,) = fuser([str(files[stem]) for _, files in src_files], ds.task)
+            write_image(out_dir / ds.name / f'{stem}.png', fused)
     return out_dir
 
 

@@ -19,9 +19,9 @@ from typing import Dict, List, Mapping, Sequence
 
 from fusionbox.registry import PRIORS, REFINERS, SELECTORS
 from fusionbox.structures import task_index
+from fusionbox.utils.image_io import read_image, read_sources, write_image
 from fusionbox.utils.io import atomic_write_json
 
-from .image_io import read_image, read_sources, write_image
 from .ops import recompose, split_luma
 from .priors.adapters import MissingResult
 
@@ -160,8 +160,9 @@ def process_and_write(pipeline: PseudoLabelPipeline, sample: dict, out_dir) -> d
     """Label one sample and write its outputs atomically (provenance last)."""
     result = pipeline(sample)
     paths = output_paths(out_dir, sample['stem'])
-    write_image(paths['label'], result['label'])
-    write_image(paths['selected'], result['selected'])
+    # a sample without provenance is unfinished: its own earlier outputs are replaced
+    write_image(paths['label'], result['label'], overwrite=True)
+    write_image(paths['selected'], result['selected'], overwrite=True)
     record = result['provenance']
     record['label_path'] = str(paths['label'])
     record['selected_path'] = str(paths['selected'])

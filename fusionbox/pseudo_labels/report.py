@@ -79,7 +79,7 @@ def figure(records: List[dict], path, examples: int = 4) -> Path | None:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    from .image_io import read_image
+    from fusionbox.utils.image_io import read_image
 
     if not records:
         return None

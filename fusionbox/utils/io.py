@@ -46,15 +46,6 @@ def atomic_write_json(path, obj, overwrite: bool = True) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, default=_to_builtin) + '\n', overwrite)
 
 
-def atomic_imwrite(path, image: np.ndarray, overwrite: bool = True) -> None:
-    """Write an image (uint8 HxW or HxWx3 in BGR order, as mmcv) atomically with mmcv."""
-    import mmcv
-
-    with atomic_path(path, overwrite) as tmp:
-        if not mmcv.imwrite(image, str(tmp)):
-            raise OSError(f'could not write image {path}')
-
-
 def _to_builtin(obj):
     if isinstance(obj, np.generic):
         return obj.item()

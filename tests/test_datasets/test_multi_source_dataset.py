@@ -122,7 +122,7 @@ def test_load_errors_name_files(make_pairs):
     ds = MultiSourceFusionDataset(
         data_root=root, task='ivf', sources=['ir', 'vi'], pipeline=pipeline, test_mode=True
     )
-    with pytest.raises(OSError, match=r'cannot decode image .*vi/a\.png'):
+    with pytest.raises(OSError, match=r'cannot read image .*vi/a\.png'):
         ds[0]
     with pytest.raises(ValueError, match=r"'b' differ in size .*ir/b\.png: 8x10.*vi/b\.png: 9x10"):
         ds[1]

@@ -13,11 +13,11 @@ from fusionbox.cli import leaderboard as cli
 from fusionbox.evaluation.leaderboard import (
     build_leaderboard,
     evaluate_methods,
-    match_stem,
     parse_dataset,
     rank_values,
     write_leaderboard,
 )
+from fusionbox.utils.image_io import match_stem
 from fusionbox.utils.paths import shared_data_root
 
 

@@ -151,8 +151,8 @@ def test_fuser_checkpoint_returns_the_models_own_prediction_of_the_lumas(tmp_pat
     )
     with torch.no_grad():
         pred = (
-            prior.model()
-            .test_step(
+            prior.fuser()
+            .model.test_step(
                 dict(inputs=[torch.from_numpy(lumas[:, None].copy())], data_samples=[sample])
             )[0]
             .pred

@@ -89,6 +89,7 @@ def test_resume_from_a_real_checkpoint_continues_training(tiny_checkpoint, tmp_p
 
 
 def test_a_code_carrying_checkpoint_is_refused_and_runs_nothing(tiny_checkpoint, tmp_path):
+    from fusionbox.apis import FusionInferencer
     from fusionbox.registry import AUTOENCODERS
 
     marker = tmp_path / 'MARKER'
@@ -97,6 +98,7 @@ def test_a_code_carrying_checkpoint_is_refused_and_runs_nothing(tiny_checkpoint,
     loaders = [
         lambda: load_checkpoint_file(evil),
         lambda: load_model_weights(_tiny_model(tiny_checkpoint['config']), evil),
+        lambda: FusionInferencer(tiny_checkpoint['config'], str(evil)),
         lambda: AUTOENCODERS.build(dict(type='ConvAutoencoder', checkpoint=str(evil))),
     ]
     for load in loaders:

@@ -115,10 +115,5 @@ def gaussian(image: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(image, (0, 0), sigmaX=float(sigma), borderType=cv2.BORDER_REFLECT)
 
 
-def to_uint8(image: np.ndarray) -> np.ndarray:
-    """Float [0, 1] -> uint8 (rounded, clipped)."""
-    return np.clip(np.rint(np.asarray(image, dtype=np.float32) * 255.0), 0, 255).astype(np.uint8)
-
-
 #: What a generator returns for one sample (uint8 images; RGB order for colour).
 Sample = Dict[str, object]

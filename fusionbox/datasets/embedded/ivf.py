@@ -29,7 +29,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .common import COLOR_IMAGES, Sample, gaussian, luma, sample_crop, smooth_field, to_uint8
+from fusionbox.utils.image_io import to_uint8
+
+from .common import COLOR_IMAGES, Sample, gaussian, luma, sample_crop, smooth_field
 
 SOURCES = ('ir', 'vi')
 BASE_IMAGES = COLOR_IMAGES

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import COLOR_IMAGES, Sample, sample_crop, to_uint8
+from fusionbox.utils.image_io import to_uint8
+
+from .common import COLOR_IMAGES, Sample, sample_crop
 
 SOURCES = ('under', 'over')
 BASE_IMAGES = COLOR_IMAGES + ('camera.png',)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import COLOR_IMAGES, GREY_IMAGES, Sample, gaussian, sample_crop, smooth_field, to_uint8
+from fusionbox.utils.image_io import to_uint8
+
+from .common import COLOR_IMAGES, GREY_IMAGES, Sample, gaussian, sample_crop, smooth_field
 
 SOURCES = ('near', 'far')
 BASE_IMAGES = COLOR_IMAGES + GREY_IMAGES[:2]  # photographs (textures are too flat in depth)

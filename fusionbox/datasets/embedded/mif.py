@@ -30,7 +30,9 @@ from typing import List, Tuple
 import cv2
 import numpy as np
 
-from .common import SPLITS, Sample, gaussian, smooth_field, to_uint8
+from fusionbox.utils.image_io import to_uint8
+
+from .common import SPLITS, Sample, gaussian, smooth_field
 
 SOURCES = ('func', 'mri')
 _BLOCK = 8

@@ -2,58 +2,27 @@
 
 from __future__ import annotations
 
-import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
-from mmengine import fileio
 
 from fusionbox.registry import TRANSFORMS
+from fusionbox.utils.errors import ImageReadError
+from fusionbox.utils.image_io import decode_raw, read_image, read_image_bytes
 
-
-def read_image(
-    path: str, backend_args: dict | None = None, squeeze_grey: bool = True
-) -> np.ndarray:
-    """Read an image as float32 (H, W, C) in [0, 1], C = 1 or 3 (RGB order).
-
-    8- and 16-bit files are scaled by their range; an alpha channel is dropped; with
-    ``squeeze_grey`` a 3-channel image whose channels are equal (grey stored as RGB, as in TNO
-    or the Harvard atlas) becomes 1-channel.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        OSError: the file cannot be decoded as an image (the message names it).
-    """
-    data = fileio.get(path, backend_args=backend_args)
-    image = mmcv.imfrombytes(data, flag='unchanged', backend='cv2') if data else None
-    if image is None:
-        raise OSError(f'cannot decode image {path} (empty, truncated or not an image)')
-    scale = {np.uint8: 255.0, np.uint16: 65535.0}.get(image.dtype.type)
-    if scale is None:
-        raise OSError(f'image {path} has unsupported dtype {image.dtype}')
-    if image.ndim == 2:
-        image = image[..., None]
-    elif image.shape[2] == 4:
-        image = image[..., :3]
-    if image.shape[2] == 3:
-        image = mmcv.bgr2rgb(image)
-        if (
-            squeeze_grey
-            and (image[..., 0] == image[..., 1]).all()
-            and (image[..., 1] == image[..., 2]).all()
-        ):
-            image = image[..., :1]
-    return np.ascontiguousarray(image, dtype=np.float32) / np.float32(scale)  # (H, W, C)
+__all__ = ['LoadMultiSourceImages', 'read_image', 'read_mask']
 
 
 def read_mask(path: str, backend_args: dict | None = None) -> np.ndarray:
-    """Read a label / mask image as uint8 (H, W) (first channel of a colour file)."""
-    data = fileio.get(path, backend_args=backend_args)
-    mask = mmcv.imfrombytes(data, flag='unchanged', backend='cv2') if data else None
-    if mask is None:
-        raise OSError(f'cannot decode mask {path} (empty, truncated or not an image)')
-    if mask.ndim == 3:
-        mask = mask[..., 0]
-    return np.ascontiguousarray(mask, dtype=np.uint8)
+    """Read an 8-bit label / mask image as uint8 (H, W) (first channel of a colour file).
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ImageReadError: not a readable 8-bit image (the message names the file).
+    """
+    mask = decode_raw(read_image_bytes(path, backend_args), path)
+    if mask.dtype != np.uint8:
+        raise ImageReadError(f'mask {path} has {mask.dtype} samples; masks are 8-bit images')
+    return np.ascontiguousarray(mask[..., 0])
 
 
 @TRANSFORMS.register_module()
@@ -79,7 +48,7 @@ class LoadMultiSourceImages(BaseTransform):
         self.backend_args = backend_args
 
     def _read(self, path: str) -> np.ndarray:
-        return read_image(path, self.backend_args, self.squeeze_grey)
+        return read_image(path, self.squeeze_grey, backend_args=self.backend_args)
 
     def transform(self, results: dict) -> dict:
         paths = list(results['source_paths'])

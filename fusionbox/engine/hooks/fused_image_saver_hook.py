@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from mmengine.hooks import Hook
 
 from fusionbox.registry import HOOKS
-from fusionbox.utils.io import atomic_imwrite
-
-
-def _to_uint8(tensor) -> np.ndarray:
-    """(C, H, W) tensor in [0, 1] -> (H, W) or (H, W, 3) uint8 in RGB order."""
-    array = tensor.detach().cpu().float().clamp(0, 1).numpy()
-    array = np.round(array * 255.0).astype(np.uint8)
-    return array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)
+from fusionbox.utils.image_io import image_from_tensor, to_uint8, write_image
 
 
 @HOOKS.register_module()
@@ -53,14 +45,11 @@ class FusedImageSaverHook(Hook):
         for sample in outputs or []:
             task, stem = sample.metainfo['task'], sample.metainfo['stem']
             fused = sample.pred_color if 'pred_color' in sample else sample.pred
-            image = _to_uint8(fused)
-            bgr = image[..., ::-1] if image.ndim == 3 else image
-            atomic_imwrite(
-                root / task / f'{stem}.png', np.ascontiguousarray(bgr), overwrite=self.overwrite
-            )
+            image = to_uint8(image_from_tensor(fused))  # (H, W) or (H, W, 3) RGB
+            write_image(root / task / f'{stem}.png', image, overwrite=self.overwrite)
             examples = self._examples.setdefault(task, [])
             if len(examples) < self.figure_examples:
-                sources = [_to_uint8(s) for s in sample.sources]
+                sources = [to_uint8(image_from_tensor(s)) for s in sample.sources]
                 examples.append(
                     (stem, list(sample.metainfo.get('source_names', [])), sources, image)
                 )

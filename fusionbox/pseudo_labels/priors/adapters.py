@@ -8,13 +8,10 @@ from typing import Dict
 import numpy as np
 
 from fusionbox.registry import PRIORS
+from fusionbox.utils.image_io import list_images, match_stem, read_image
 
-from ..image_io import read_image
 from ..ops import split_luma, to_luma
 from .base import BasePrior
-
-#: Extensions a results folder may hold.
-RESULT_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
 
 class MissingResult(LookupError):
@@ -53,18 +50,14 @@ class ResultsFolder(BasePrior):
 
     def files(self) -> Dict[str, Path]:
         if self._files is None:
-            self._files = {
-                p.stem: p
-                for p in sorted(self.root.iterdir())
-                if p.suffix.lower() in RESULT_EXTENSIONS and not p.name.startswith('.')
-            }
+            self._files = list_images(self.root, 'results')
         return self._files
 
     def find(self, stem: str) -> Path:
         files = self.files()
         if stem in files:
             return files[stem]
-        hits = [p for s, p in files.items() if s.startswith(f'{stem}_')]
+        hits = [p for s, p in files.items() if match_stem(s, (stem,)) == stem]
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
@@ -95,16 +88,16 @@ class ResultsFolder(BasePrior):
 class FuserCheckpoint(BasePrior):
     """A trained FusionBox model (config + checkpoint) used as a prior.
 
-    The model is built from ``config`` with MMEngine (registry MODELS), the checkpoint loaded on
-    the CPU (or ``device``) on first use, and every sample fused with ``model.test_step`` on its
-    source lumas ``(N, 1, H, W)``; the fused luma is the data sample's ``pred``.
+    The model is built on first use by :class:`fusionbox.apis.FusionInferencer` (the checkpoint
+    loaded safely, on the CPU or ``device``) and every sample is fused on its source lumas; the
+    result is the fused luma.
 
     Paper: the method the checkpoint was trained with (e.g. FusionFM, Zhu et al. 2025).
 
     Args:
         config: path to an MMEngine config holding ``model``.
-        checkpoint: path to the checkpoint; None keeps the initial weights (for tests).
-            Defaults to None.
+        checkpoint: path to the checkpoint (``.pth`` or ``.safetensors``); None keeps the
+            initial weights (for tests). Defaults to None.
         name: candidate name. Defaults to the config's file stem.
         device: torch device. Defaults to 'cpu'.
     """
@@ -118,51 +111,26 @@ class FuserCheckpoint(BasePrior):
         if checkpoint is not None and not Path(checkpoint).is_file():
             raise FileNotFoundError(f'fuser checkpoint {checkpoint} does not exist')
         self._name = name or Path(self.config).stem
-        self._model = None
+        self._fuser = None
 
     @property
     def name(self) -> str:
         return self._name
 
-    def model(self):
-        if self._model is None:
-            from mmengine.config import Config
-            from mmengine.runner import load_checkpoint
+    def fuser(self):
+        """The :class:`~fusionbox.apis.FusionInferencer`, built on first use."""
+        if self._fuser is None:
+            from fusionbox.apis.inferencer import FusionInferencer
 
-            import fusionbox.models  # noqa: F401  (registers the models)
-            from fusionbox.registry import MODELS
-
-            cfg = Config.fromfile(self.config)
-            model = MODELS.build(cfg.model)
-            if self.checkpoint is not None:
-                load_checkpoint(model, str(self.checkpoint), map_location=self.device)
-            self._model = model.to(self.device).eval()
-        return self._model
+            ckpt = None if self.checkpoint is None else str(self.checkpoint)
+            self._fuser = FusionInferencer(self.config, ckpt, device=self.device)
+        return self._fuser
 
     def __call__(self, sources, sample=None):
-        import torch
-
-        from fusionbox.structures import FusionSample
-
         sample = sample or {}
         lumas, _ = split_luma(sources)  # (N, H, W)
-        h, w = lumas.shape[1:]
-        inputs = torch.from_numpy(lumas[:, None].copy())  # (N, 1, H, W)
-        data_sample = FusionSample(
-            metainfo=dict(
-                task=sample.get('task', 'ivf'),
-                stem=sample.get('stem', ''),
-                source_names=tuple(sample.get('source_names', ())),
-                ori_shape=(h, w),
-                source_paths=tuple(sample.get('source_paths', ())),
-                prompt=sample.get('prompt', ''),
-                is_color=False,
-            )
-        )
-        with torch.no_grad():
-            out = self.model().test_step(dict(inputs=[inputs], data_samples=[data_sample]))
-        pred = out[0].pred.detach().float().cpu().numpy().reshape(-1, h, w)[0]
-        return np.clip(pred, 0, 1).astype(np.float32)
+        (fused,) = self.fuser()(list(lumas), sample.get('task', 'ivf'), sample.get('prompt'))
+        return np.clip(fused, 0, 1).astype(np.float32)  # (H, W): grey sources give grey
 
     def __repr__(self) -> str:
         return f'FuserCheckpoint({self.config!r}, {self.checkpoint!r})'
