@@ -68,6 +68,32 @@ def tiny_checkpoint(tmp_path_factory) -> dict:
     )
 
 
+@pytest.fixture
+def tiny_zoo(tiny_checkpoint, tmp_path, monkeypatch):
+    """The zoo manifest replaced by one whose default entry 'tiny' is the two-iteration model
+    (its config dumped, its weights as safetensors)."""
+    import json
+
+    from mmengine.config import Config
+
+    from fusionbox.apis import zoo
+    from fusionbox.utils.checkpoint import load_state_dict_file, save_model_weights
+
+    (tmp_path / 'tiny').mkdir()
+    Config.fromfile(tiny_checkpoint['config']).dump(str(tmp_path / 'tiny' / 'config.py'))
+    weights = save_model_weights(
+        load_state_dict_file(tiny_checkpoint['checkpoint']), tmp_path / 'tiny' / 'w.safetensors'
+    )
+    manifest = tmp_path / 'manifest.json'
+    entry = zoo.make_entry(
+        'tiny', tmp_path / 'tiny' / 'config.py', weights, manifest, tasks=['ivf', 'mef'],
+        objective='regression', nfe=1, default=True,
+    )  # fmt: skip
+    manifest.write_text(json.dumps({'version': 1, 'models': [entry]}))
+    monkeypatch.setattr(zoo, 'MANIFEST', manifest)
+    return manifest
+
+
 def pytest_configure(config):
     # Keep generated data out of the user's cache unless the caller chose a cache folder.
     os.environ.setdefault('FUSIONBOX_CACHE', str(REPO / 'work_dirs' / 'test-cache'))

@@ -16,6 +16,8 @@ COMMANDS = (
     'fusionbox.cli.data',
     'fusionbox.cli.degrade',
     'fusionbox.cli.pseudo_labels',
+    'fusionbox.cli.fuse',
+    'fusionbox.cli.models',
 )
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fusionbox.apis import FusionInferencer, fuse, zoo
-from fusionbox.utils.checkpoint import load_state_dict_file, save_model_weights
+from fusionbox.utils.checkpoint import load_state_dict_file
 from fusionbox.utils.errors import ZooError
 
 
@@ -15,26 +15,6 @@ def test_the_shipped_manifest_is_valid_and_its_hashes_match():
     assert sum(e.default for e in entries) <= 1
     for entry in entries:
         zoo.verify_entry(entry)  # files exist, sha256 as listed
-
-
-@pytest.fixture
-def tiny_zoo(tiny_checkpoint, tmp_path, monkeypatch):
-    """A manifest with the two-iteration model as its default entry."""
-    from mmengine.config import Config
-
-    (tmp_path / 'tiny').mkdir()
-    Config.fromfile(tiny_checkpoint['config']).dump(str(tmp_path / 'tiny' / 'config.py'))
-    weights = save_model_weights(
-        load_state_dict_file(tiny_checkpoint['checkpoint']), tmp_path / 'tiny' / 'w.safetensors'
-    )
-    manifest = tmp_path / 'manifest.json'
-    entry = zoo.make_entry(
-        'tiny', tmp_path / 'tiny' / 'config.py', weights, manifest, tasks=['ivf', 'mef'],
-        objective='regression', nfe=1, default=True,
-    )  # fmt: skip
-    manifest.write_text(json.dumps({'version': 1, 'models': [entry]}))
-    monkeypatch.setattr(zoo, 'MANIFEST', manifest)
-    return manifest
 
 
 def test_a_zoo_model_by_name_and_by_default(tiny_zoo, tiny_checkpoint):
