@@ -124,7 +124,7 @@ def model_images(model: str, heldout: dict, out_dir: Path, steps=None) -> Dict[s
     )
     out = {}
     for sample in heldout['samples']:
-        image = inferencer(list(sample['source_paths']), task=heldout['task'], steps=steps)
+        (image,) = inferencer([list(sample['source_paths'])], task=heldout['task'], steps=steps)
         out[sample['stem']] = out_dir / f'{sample["stem"]}.png'
         write_image(out[sample['stem']], np.asarray(image, dtype=np.float32), overwrite=True)
     return out

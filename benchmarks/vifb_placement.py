@@ -119,7 +119,8 @@ def fuse_pairs(model: str, out_dir, root: Path, steps: int | None = None, log=pr
     out_dir = Path(out_dir)
     for i, stem in enumerate(stems, 1):
         vi, ir = sources[stem]
-        image = inferencer([str(ir), str(vi)], task='ivf', steps=steps)  # model order: ir, vi
+        # one sample (a list of samples -> a list of images); model order: ir, vi
+        (image,) = inferencer([[str(ir), str(vi)]], task='ivf', steps=steps)
         write_image(out_dir / f'{stem}.png', np.asarray(image, dtype=np.float32), overwrite=True)
         log(f'  fused {i}/{len(stems)} {stem}')
     return out_dir

@@ -92,9 +92,10 @@ def test_model_entry_fuses_every_pair_infrared_first(bench, tmp_path, monkeypatc
         def __init__(self, model, checkpoint=None, device='cpu'):
             calls.append(('init', model, checkpoint, device))
 
-        def __call__(self, sources, task, steps=None):
+        def __call__(self, samples, task, steps=None):
+            (sources,) = samples  # a list of one sample
             calls.append((tuple(p.split('/')[-2] for p in sources), task, steps))
-            return np.full((4, 5), 0.5, np.float32)
+            return [np.full((4, 5), 0.5, np.float32)]
 
     import fusionbox.apis
 
