@@ -37,6 +37,7 @@ import numpy as np
 from fusionbox.evaluation import get_metric, list_metrics, order_sources, read_for_protocol
 from fusionbox.evaluation.functional import evaluate_image
 from fusionbox.evaluation.leaderboard import build_leaderboard, to_csv
+from fusionbox.evaluation.leaderboard import to_markdown as leaderboard_markdown
 from fusionbox.utils.image_io import list_images
 
 PROTOCOL = 'cddfuse'
@@ -200,22 +201,11 @@ def to_markdown(
         lines += [f'Command: `{command}`', '']
     for task, board in boards.items():
         ms = board['metrics']
-        arrow = {m: '↑' if board['higher_is_better'][m] else '↓' for m in ms}
         entries = board['tables'][task]
         top = best_prior(board, task, priors)
-        lines += [f'## {task} ({entries[0]["n_images"]} held-out samples)', '']
-        lines += [
-            '| # | method | ' + ' | '.join(f'{m} {arrow[m]}' for m in ms) + ' | avg rank |',
-            '|' + '---|' * (len(ms) + 3),
-        ]
-        for pos, e in enumerate(entries, 1):
-            cells = [
-                f'**{_fmt(e["values"][m])}**' if m in e['best'] else _fmt(e['values'][m])
-                for m in ms
-            ]
-            lines.append(
-                f'| {pos} | {e["method"]} | ' + ' | '.join(cells) + f' | {e["avg_rank"]:.2f} |'
-            )
+        # the leaderboard's table of the task (without its title), then the wins
+        table = leaderboard_markdown(board).split(f'## {task}\n', 1)[1].rstrip()
+        lines += [f'## {task} ({entries[0]["n_images"]} held-out samples)', table]
         lines += [
             '',
             f'| method | wins vs {MEAN} (mean) | wins vs best prior ({top}) | wins vs selected '

@@ -5,7 +5,18 @@ from pathlib import Path
 
 import pytest
 
+from fusionbox.utils.paths import shared_data_root
+
 REPO = Path(__file__).resolve().parents[2]
+SHARED = shared_data_root()
+#: The marks of a module that reads ``../shared/data`` (skipped, with the reason, without it).
+needs_shared_data = [
+    pytest.mark.shared_data,
+    pytest.mark.skipif(
+        not SHARED.is_dir(),
+        reason=f'real test data not found at {SHARED} (set FUSIONBOX_SHARED_DATA to its folder)',
+    ),
+]
 
 
 def load_benchmark(name: str):

@@ -7,18 +7,10 @@ import shutil
 import pytest
 from mmengine.config import Config
 
-from fusionbox.utils.paths import shared_data_root
+from .conftest import REPO, SHARED, load_benchmark, needs_shared_data
 
-from .conftest import REPO, load_benchmark
-
-ROOT = shared_data_root()
-pytestmark = [
-    pytest.mark.shared_data,
-    pytest.mark.skipif(
-        not ROOT.is_dir(),
-        reason=f'real test data not found at {ROOT} (set FUSIONBOX_SHARED_DATA to its folder)',
-    ),
-]
+ROOT = SHARED
+pytestmark = needs_shared_data
 
 
 @pytest.fixture(scope='module')

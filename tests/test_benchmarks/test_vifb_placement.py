@@ -6,19 +6,11 @@ import csv
 import numpy as np
 import pytest
 
-from fusionbox.utils.paths import shared_data_root
+from .conftest import SHARED, load_benchmark, needs_shared_data
 
-from .conftest import load_benchmark
-
-ROOT = shared_data_root()
+ROOT = SHARED
 ADF = ROOT / 'ivf' / 'VIFB' / 'fused_reference' / 'ADF'
-pytestmark = [
-    pytest.mark.shared_data,
-    pytest.mark.skipif(
-        not ADF.is_dir(),
-        reason=f'VIFB data not found at {ROOT} (set FUSIONBOX_SHARED_DATA to its folder)',
-    ),
-]
+pytestmark = needs_shared_data
 
 
 @pytest.fixture(scope='module')

@@ -5,22 +5,12 @@
 # (see msrs_ivf.py; data_root under `shared_data`: $FUSIONBOX_SHARED_DATA, else ../shared/data
 # beside the checkout). Training targets are pseudo-labels (pseudo_label_dir, filled in by
 # tools/fusionfm_recipe.py); without them only the unsupervised fusion losses train.
+_base_ = ['fusion_pipelines.py']
 shared_data = '{{$FUSIONBOX_SHARED_DATA:{{fileDirname}}/../../../../shared/data}}'
-crop_size = 128
 holdout_every = 5
-
-train_pipeline = [
-    dict(type='LoadMultiSourceImages'),
-    dict(type='SourcesToYCbCr'),
-    dict(type='PairedRandomCrop', size=crop_size),
-    dict(type='PairedRandomFlip', prob=0.5),
-    dict(type='PackFusionInputs'),
-]
-test_pipeline = [
-    dict(type='LoadMultiSourceImages'),
-    dict(type='SourcesToYCbCr'),
-    dict(type='PackFusionInputs'),
-]
+crop_size = 128  # real images are 256x256 to 1024x768
+train_pipeline = [dict(t, size=crop_size) if t['type'] == 'PairedRandomCrop' else t
+                  for t in _base_.train_pipeline]
 real_set = dict(type='MultiSourceFusionDataset', holdout_every=holdout_every)
 
 train_dataloader = dict(
@@ -30,11 +20,11 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=1, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(real_set, subset='holdout', pipeline=test_pipeline, test_mode=True))
+    dataset=dict(real_set, subset='holdout', pipeline=_base_.test_pipeline, test_mode=True))
 test_dataloader = dict(
     batch_size=1, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(real_set, subset='holdout', pipeline=test_pipeline, test_mode=True))
+    dataset=dict(real_set, subset='holdout', pipeline=_base_.test_pipeline, test_mode=True))
 val_evaluator = dict(type='FusionMetric', protocol='standard',
                      metric_names=['EN', 'SD', 'SF', 'SSIM', 'Qabf', 'PSNR_ref', 'SSIM_ref'])
 test_evaluator = val_evaluator
