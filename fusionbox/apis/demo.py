@@ -1,8 +1,11 @@
-"""The main job (``make demo``): embedded benchmark -> train -> test -> compare with averaging.
+"""The main job (``make demo``): embedded benchmark -> train -> test -> compare with averaging
+and with the model zoo's default model.
 
 Everything a person wants to look at lands in one results folder: the fused test images, a
-comparison figure (sources, plain average, trained model) per task, the metric tables of the model
-and of the average, and a per-task verdict on the metrics the task is judged by.
+comparison figure (sources, plain average, trained model, the zoo's default model when the zoo
+has one) per task, the metric tables of the model and of the average, and a per-task verdict on
+the metrics the task is judged by. The zoo model fuses the test images through
+:class:`fusionbox.apis.FusionInferencer`, as ``fusionbox fuse`` does.
 """
 
 from __future__ import annotations
@@ -32,6 +35,13 @@ def _log(message: str) -> None:
 
 def evaluate_average(cfg: Config) -> dict:
     """Evaluate the plain average of the sources on the test split with the test evaluator."""
+    return evaluate_predictions(cfg, lambda item: item['inputs'].float().mean(0))
+
+
+def evaluate_predictions(cfg: Config, predict) -> dict:
+    """Evaluate ``predict(item) -> fused luma (1, H, W)`` on the test split with the test
+    evaluator (``item`` is a dataset item: ``inputs`` (N, 1, H, W), ``data_samples``); an item
+    for which ``predict`` returns None is left out."""
     from mmengine.evaluator import Evaluator
 
     from fusionbox.registry import DATASETS
@@ -40,21 +50,71 @@ def evaluate_average(cfg: Config) -> dict:
     evaluator_cfg = dict(cfg.test_evaluator)
     evaluator_cfg.pop('out_dir', None)
     evaluator = Evaluator(evaluator_cfg)
+    count = 0
     for index in range(len(dataset)):
         item = dataset[index]
+        pred = predict(item)
+        if pred is None:
+            continue
         sample = item['data_samples']
-        sources = item['inputs'].float()  # (N, 1, H, W)
-        sample.sources = sources
-        sample.pred = sources.mean(0)
+        sample.sources = item['inputs'].float()  # (N, 1, H, W)
+        sample.pred = pred
         evaluator.process([sample])
-    return evaluator.evaluate(len(dataset))
+        count += 1
+    return evaluator.evaluate(count)
 
 
-def verdict_table(model: dict, average: dict) -> tuple[str, dict]:
-    """Markdown table and dict: per task, the judged metrics of the model and of the average."""
+def zoo_default_fuser():
+    """The zoo's default model as a :class:`~fusionbox.apis.FusionInferencer`, or None (with
+    the reason logged) when the zoo has no default or it cannot be loaded."""
+    from fusionbox.apis.inferencer import FusionInferencer
+    from fusionbox.utils.errors import FusionBoxError
+
+    try:
+        return FusionInferencer()
+    except (FusionBoxError, OSError) as exc:
+        _log(f'    no zoo model beside the trained one: {exc}')
+        return None
+
+
+def fuse_test_split_with(fuser, cfg: Config, out: Path) -> dict:
+    """Fuse every test image of the tasks ``fuser`` supports into ``out/<task>/<stem>.png``;
+    returns ``{(task, stem): fused image (H, W) or (H, W, 3) float32}``."""
+    from fusionbox.registry import DATASETS
+    from fusionbox.utils.image_io import write_image
+
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    fused = {}
+    for index in range(len(dataset)):
+        meta = dataset[index]['data_samples'].metainfo
+        if not fuser.supports(meta['task']):
+            continue
+        image = fuser(list(meta['source_paths']), meta['task'])[0]
+        write_image(out / meta['task'] / f'{meta["stem"]}.png', image)
+        fused[meta['task'], meta['stem']] = image
+    return fused
+
+
+def _zoo_pred(fused: dict, item) -> torch.Tensor | None:
+    """The luma (1, H, W) of the zoo model's result for a dataset item (None: not fused)."""
+    from fusionbox.utils.color import rgb_to_ycbcr
+
+    image = fused.get((item['data_samples'].task, item['data_samples'].stem))
+    if image is None:
+        return None
+    luma = image if image.ndim == 2 else rgb_to_ycbcr(image)[..., 0]
+    return torch.from_numpy(np.ascontiguousarray(luma, dtype=np.float32))[None]  # (1, H, W)
+
+
+def verdict_table(
+    model: dict, average: dict, zoo: dict | None = None, zoo_name: str = ''
+) -> tuple[str, dict]:
+    """Markdown table and dict: per task, the judged metrics of the model and of the average
+    (and of the zoo's default model when ``zoo`` is given)."""
+    zoo_head = f' zoo: {zoo_name} |' if zoo else ''
     lines = [
-        '| task | metric | average of sources | FusionBox model | model better |',
-        '|---|---|---|---|---|',
+        f'| task | metric | average of sources | FusionBox model |{zoo_head} model better |',
+        '|---|---|---|---|' + '---|' * bool(zoo) + '---|',
     ]
     verdict = {}
     for task, metrics in JUDGED_BY.items():
@@ -64,8 +124,12 @@ def verdict_table(model: dict, average: dict) -> tuple[str, dict]:
                 continue
             better = bool(model[key] > average[key])
             verdict[key] = {'average': average[key], 'model': model[key], 'model_better': better}
+            zoo_cell = ''
+            if zoo:
+                verdict[key]['zoo'] = zoo.get(key)
+                zoo_cell = ' - |' if zoo.get(key) is None else f' {zoo[key]:.4f} |'
             lines.append(
-                f'| {task} | {metric} | {average[key]:.4f} | {model[key]:.4f} | '
+                f'| {task} | {metric} | {average[key]:.4f} | {model[key]:.4f} |{zoo_cell} '
                 f'{"yes" if better else "NO"} |'
             )
     return '\n'.join(lines) + '\n', verdict
@@ -110,10 +174,19 @@ def run_demo(config: str, out_root: str = 'results', max_iters: int | None = Non
     _log('3/4 testing the trained model')
     model_metrics = runner.test()
 
-    _log('4/4 evaluating the plain average of the sources for comparison')
+    _log('4/4 evaluating the plain average of the sources and the zoo model for comparison')
     average_metrics = evaluate_average(cfg)
+    zoo_fuser, zoo_fused, zoo_metrics = zoo_default_fuser(), {}, None
+    if zoo_fuser is not None:
+        _log(f'    fusing the test images with the zoo model {zoo_fuser.name!r}')
+        zoo_fused = fuse_test_split_with(zoo_fuser, cfg, out / 'zoo' / zoo_fuser.name)
+        zoo_metrics = evaluate_predictions(
+            cfg,
+            lambda item: _zoo_pred(zoo_fused, item),
+        )
 
-    table, verdict = verdict_table(model_metrics, average_metrics)
+    zoo_name = zoo_fuser.name if zoo_fuser is not None else ''
+    table, verdict = verdict_table(model_metrics, average_metrics, zoo_metrics, zoo_name)
     summary = {
         'config': config,
         'iterations': cfg.train_cfg.max_iters,
@@ -121,11 +194,12 @@ def run_demo(config: str, out_root: str = 'results', max_iters: int | None = Non
         'total_minutes': (time.time() - start) / 60,
         'model': model_metrics,
         'average_of_sources': average_metrics,
+        'zoo_model': {'name': zoo_name, 'metrics': zoo_metrics} if zoo_metrics else None,
         'verdict': verdict,
     }
     atomic_write_json(out / 'summary.json', summary)
     atomic_write_text(out / 'verdict.md', table)
-    _write_average_figure(cfg, out)
+    _write_average_figure(cfg, out, zoo_fused=zoo_fused, zoo_name=zoo_name)
     print('\n' + table)
     wins = sum(v['model_better'] for v in verdict.values())
     _log(f'model better than the average on {wins}/{len(verdict)} judged metrics')
@@ -134,11 +208,13 @@ def run_demo(config: str, out_root: str = 'results', max_iters: int | None = Non
     return out
 
 
-def _write_average_figure(cfg: Config, out: Path, per_task: int = 2) -> None:
-    """Figure with sources, the plain average and the model's fused image, per task."""
-    import mmcv
-
+def _write_average_figure(
+    cfg: Config, out: Path, per_task: int = 2, zoo_fused: dict | None = None, zoo_name: str = ''
+) -> None:
+    """Figure with sources, the plain average, the model's fused image and the zoo model's
+    (when given), per task."""
     from fusionbox.registry import DATASETS
+    from fusionbox.utils.image_io import image_from_tensor, read_image, to_uint8
     from fusionbox.visualization import save_comparison_figure
 
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
@@ -149,18 +225,22 @@ def _write_average_figure(cfg: Config, out: Path, per_task: int = 2) -> None:
         task, stem = meta['task'], meta['stem']
         if len(examples.setdefault(task, [])) >= per_task:
             continue
-        sources = item['inputs'].float()
-        to_u8 = lambda t: np.round(t.clamp(0, 1).numpy() * 255).astype(np.uint8)[0]  # noqa: E731
-        fused_path = out / 'fused' / task / f'{stem}.png'
-        model_image = mmcv.imread(str(fused_path), channel_order='rgb')
-        if model_image.ndim == 3 and (model_image[..., 0] == model_image[..., 1]).all():
-            model_image = model_image[..., 0]
+        sources = item['inputs'].float()  # (N, 1, H, W)
+        model_image = read_image(out / 'fused' / task / f'{stem}.png')  # grey as one channel
+        panels = {
+            'average (Y)': to_uint8(image_from_tensor(sources.mean(0))),
+            'FusionBox': to_uint8(
+                model_image[..., 0] if model_image.shape[2] == 1 else model_image
+            ),
+        }
+        if (task, stem) in (zoo_fused or {}):
+            panels[f'zoo: {zoo_name}'] = to_uint8(zoo_fused[task, stem])
         examples[task].append(
             (
                 stem,
                 list(meta.get('source_names', [])),
-                [to_u8(s) for s in sources],
-                {'average (Y)': to_u8(sources.mean(0)), 'FusionBox': model_image},
+                [to_uint8(image_from_tensor(s)) for s in sources],
+                panels,
             )
         )
     save_comparison_figure(examples, out / 'comparison_vs_average.png')

@@ -161,10 +161,7 @@ class FusionInferencer:
         Returns:
             One float32 image in [0, 1] per sample: (H, W) grey or (H, W, 3) RGB.
         """
-        from fusionbox.structures import task_index
-
-        task_index(task)  # ValueError naming the task and the known ones
-        if self.entry is not None and self.entry.tasks and task not in self.entry.tasks:
+        if not self.supports(task):
             raise ValueError(f'zoo model {self.name!r} fuses {self.entry.tasks}, not {task!r}')
         if prompt and self.model.text_encoder is None:
             raise ValueError(f'model {self.name!r} has no text encoder: it takes no prompt')
@@ -178,6 +175,14 @@ class FusionInferencer:
             results = [self._load(p, task, prompt or '') for p in prepared]
             lumas = self._fuse_all(results, batch_size)
         return [self._recompose(luma, r) for luma, r in zip(lumas, results)]
+
+    def supports(self, task: str) -> bool:
+        """Whether the model fuses ``task`` (a zoo entry lists its tasks; a config model is
+        all-in-one). ValueError for a task that does not exist."""
+        from fusionbox.structures import task_index
+
+        task_index(task)  # ValueError naming the task and the known ones
+        return self.entry is None or not self.entry.tasks or task in self.entry.tasks
 
     # --- steps --------------------------------------------------------------------------------
     @contextmanager
