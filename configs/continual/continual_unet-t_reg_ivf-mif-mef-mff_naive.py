@@ -3,6 +3,7 @@
 # on its test split (Qabf for ivf/mif, SSIM against the ground truth for mef/mff).
 _base_ = [
     '../_base_/models/unet-s_regression.py',
+    '../_base_/datasets/fusion_pipelines.py',
     '../_base_/schedules/continual_adamw.py',
     '../_base_/default_runtime.py',
 ]
@@ -12,18 +13,8 @@ tasks = ['ivf', 'mif', 'mef', 'mff']
 crop_size = 64
 stage_iters = 100
 embedded = dict(type='EmbeddedFusionDataset', seed=0, size=128)
-train_pipeline = [
-    dict(type='LoadMultiSourceImages'),
-    dict(type='SourcesToYCbCr'),
-    dict(type='PairedRandomCrop', size=crop_size),
-    dict(type='PairedRandomFlip', prob=0.5),
-    dict(type='PackFusionInputs'),
-]
-test_pipeline = [
-    dict(type='LoadMultiSourceImages'),
-    dict(type='SourcesToYCbCr'),
-    dict(type='PackFusionInputs'),
-]
+train_pipeline = [dict(t, size=crop_size) if t['type'] == 'PairedRandomCrop' else t
+                  for t in _base_.train_pipeline]
 
 
 def _data(task_list, split, pipeline):
@@ -41,7 +32,7 @@ def _train_loader(task_list):
 
 def _test_loader(task_list):
     return dict(batch_size=1, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=False),
-                dataset=_data(task_list, 'test', test_pipeline))
+                dataset=_data(task_list, 'test', _base_.test_pipeline))
 
 
 # the first stage's data (what the Runner and tests/test_configs.py build); joint training's

@@ -9,34 +9,19 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-tasks = ['ivf', 'mif', 'mef', 'mff']
-embedded = dict(type='EmbeddedFusionDataset', seed=0, size=128)
-crop_size = 96
-train_pipeline = [
-    dict(type='LoadMultiSourceImages'),
-    dict(type='SourcesToYCbCr'),
-    dict(type='PairedRandomCrop', size=crop_size),
-    dict(type='PairedRandomFlip', prob=0.5),
-    dict(type='PackFusionInputs'),  # the degradation step is inserted before it
-]
-test_pipeline = [
-    dict(type='LoadMultiSourceImages'),
-    dict(type='SourcesToYCbCr'),
-    dict(type='PackFusionInputs'),
-]
-
 
 def _degraded(split, pipeline, seed):
-    # seed=None: fresh degradations every epoch (training); an int: a fixed degraded test set
+    # seed=None: fresh degradations every epoch (training); an int: a fixed degraded test set.
+    # The degradation step is inserted before the pipeline's PackFusionInputs.
     return dict(
         _delete_=True, type='ConcatDataset', ignore_keys=['task', 'source_names', 'layout'],
         datasets=[dict(type='DegradedFusionDataset',
-                       dataset=dict(embedded, task=t, split=split, pipeline=pipeline),
+                       dataset=dict(_base_.embedded, task=t, split=split, pipeline=pipeline),
                        degrade=dict(type='RandomDegradeSources', seed=seed))
-                  for t in tasks])
+                  for t in _base_.tasks])
 
 
-train_dataloader = dict(batch_size=8, dataset=_degraded('train', train_pipeline, None))
-val_dataloader = dict(dataset=_degraded('val', test_pipeline, 0))
-test_dataloader = dict(dataset=_degraded('test', test_pipeline, 0))
+train_dataloader = dict(batch_size=8, dataset=_degraded('train', _base_.train_pipeline, None))
+val_dataloader = dict(dataset=_degraded('val', _base_.test_pipeline, 0))
+test_dataloader = dict(dataset=_degraded('test', _base_.test_pipeline, 0))
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
