@@ -36,6 +36,8 @@ class ZooEntry:
     default: bool = False
     metrics: dict = field(default_factory=dict)
     speed: dict = field(default_factory=dict)
+    #: How the entry was made: ``train`` and ``add`` commands (``python tools/zoo.py recipe``).
+    recipe: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The entry as JSON-able data (paths as strings)."""
