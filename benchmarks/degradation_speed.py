@@ -22,18 +22,19 @@ SOURCES = {'ivf': ['ir', 'vi'], 'mif': ['ct', 'mri'], 'mef': ['under', 'over'], 
 
 def base_images():
     """(visible RGB, infrared grey) float32 in [0, 1], 480x640 or larger."""
+    from fusionbox.utils.image_io import as_image, read_image
     from fusionbox.utils.paths import shared_data_root
 
     root = shared_data_root() / 'ivf' / 'MSRS'
     if (root / 'vi').is_dir():
         name = sorted(p.name for p in (root / 'vi').iterdir())[0]
-        vi = cv2.imread(str(root / 'vi' / name), cv2.IMREAD_COLOR)[..., ::-1]
-        ir = cv2.imread(str(root / 'ir' / name), cv2.IMREAD_GRAYSCALE)
+        vi = read_image(root / 'vi' / name, squeeze_grey=False)
+        ir = read_image(root / 'ir' / name)[..., 0]
     else:
         from skimage import data
 
-        vi, ir = data.astronaut(), data.camera()
-    return vi.astype(np.float32) / 255, ir.astype(np.float32) / 255
+        vi, ir = as_image(data.astronaut(), squeeze_grey=False), as_image(data.camera())[..., 0]
+    return vi, ir
 
 
 def resized(image, size):

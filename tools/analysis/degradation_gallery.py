@@ -24,6 +24,7 @@ import numpy as np
 
 def load_pair(stem: str | None, width: int) -> tuple:
     """(visible RGB (H, W, 3), infrared grey (H, W, 1), description), float32 in [0, 1]."""
+    from fusionbox.utils.image_io import as_image, read_image
     from fusionbox.utils.paths import shared_data_root
 
     root = shared_data_root() / 'ivf' / 'MSRS'
@@ -31,18 +32,18 @@ def load_pair(stem: str | None, width: int) -> tuple:
         names = sorted(p.name for p in (root / 'vi').iterdir() if (root / 'ir' / p.name).exists())
         name = next((n for n in names if Path(n).stem == stem), None) if stem else None
         name = name or next((n for n in names if Path(n).stem.endswith('D')), names[0])
-        vi = cv2.imread(str(root / 'vi' / name), cv2.IMREAD_COLOR)[..., ::-1]
-        ir = cv2.imread(str(root / 'ir' / name), cv2.IMREAD_GRAYSCALE)
+        vi = read_image(root / 'vi' / name, squeeze_grey=False)
+        ir = read_image(root / 'ir' / name)[..., 0]
         what = f'MSRS {Path(name).stem} ({root})'
     else:
         from skimage import data
 
-        vi, ir = data.astronaut(), data.camera()
+        vi, ir = as_image(data.astronaut(), squeeze_grey=False), as_image(data.camera())[..., 0]
         what = 'scikit-image samples (shared data not found)'
     height = int(round(vi.shape[0] * width / vi.shape[1]))
-    vi = cv2.resize(np.ascontiguousarray(vi), (width, height), interpolation=cv2.INTER_AREA)
+    vi = cv2.resize(vi, (width, height), interpolation=cv2.INTER_AREA)
     ir = cv2.resize(ir, (width, height), interpolation=cv2.INTER_AREA)
-    return vi.astype(np.float32) / 255, ir[..., None].astype(np.float32) / 255, what
+    return vi, ir[..., None], what
 
 
 def _short(params: dict) -> str:

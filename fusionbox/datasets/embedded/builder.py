@@ -25,10 +25,10 @@ import uuid
 from pathlib import Path
 from typing import Dict, Iterable
 
-import cv2
 import numpy as np
 
 from fusionbox.structures import TASKS, task_index
+from fusionbox.utils.image_io import write_image
 from fusionbox.utils.paths import cache_root
 
 from . import ivf, mef, mff, mif
@@ -80,10 +80,7 @@ def _is_complete(folder: Path, task: str, num_samples: int) -> bool:
 
 
 def _write_png(path: Path, image: np.ndarray) -> None:
-    if image.ndim == 3:
-        image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-    if not cv2.imwrite(str(path), image):
-        raise OSError(f'could not write {path}')
+    write_image(path, image)  # uint8 (H, W) or (H, W, 3) RGB, into a fresh folder
 
 
 def _generate_into(
