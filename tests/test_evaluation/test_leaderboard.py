@@ -237,6 +237,32 @@ def test_leaderboard_runs_a_model(folders, tmp_path, capsys):
     assert _run(['--dataset', 'toy:ivf:ir=.', '-o', str(tmp_path / 'c')]) == 2  # no method
 
 
+def test_leaderboard_model_from_a_real_train_checkpoint(folders, tmp_path, tiny_checkpoint, capsys):
+    import os
+
+    import torch
+
+    argv = ['--dataset', f'toy:ivf:ir={folders / "ir"},vi={folders / "vi"}', '--metrics', 'EN',
+            '--method', f'avg={folders / "avg"}']  # fmt: skip
+    model = f'tiny={tiny_checkpoint["config"]}:{tiny_checkpoint["checkpoint"]}'
+    assert _run([*argv, '--model', model, '-o', str(tmp_path / 'ok')]) == 0
+    assert len(list((tmp_path / 'ok' / 'fused' / 'tiny' / 'toy').glob('*.png'))) == 3
+
+    class RunsCode:
+        def __reduce__(self):
+            return (os.system, (f'touch {tmp_path / "MARKER"}',))
+
+    evil = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'meta': RunsCode()}, evil)
+    capsys.readouterr()
+    assert (
+        _run([*argv, '--model', f'x={tiny_checkpoint["config"]}:{evil}', '-o', str(tmp_path / 'x')])
+        == 2
+    )
+    assert 'evil.pth refused' in capsys.readouterr().err
+    assert not (tmp_path / 'MARKER').exists() and not (tmp_path / 'x').exists()
+
+
 def test_html_sort_keys_read_infinity_as_numbers():
     from fusionbox.evaluation.leaderboard import _js_number
 
