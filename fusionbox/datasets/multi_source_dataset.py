@@ -57,8 +57,9 @@ class MultiSourceFusionDataset(BaseDataset):
     (and ``gt``, ``mask``) are the suffixes. Files match whatever their image extension is.
 
     Each ``data_list`` entry holds ``source_paths``, ``source_names``, ``gt_path``,
-    ``mask_path``, ``pseudo_label_path`` (None when absent), ``task``, ``stem``, ``prompt`` and
-    ``sample_idx``.
+    ``mask_path``, ``pseudo_label_path`` (None when absent), ``task``, ``stem``, ``dataset`` (the
+    layout name, None without one: it tells apart equal stems of different sets, e.g. the three
+    Harvard sets), ``prompt`` and ``sample_idx``.
 
     Args:
         data_root: the dataset folder.
@@ -165,6 +166,7 @@ class MultiSourceFusionDataset(BaseDataset):
                 pseudo_label_path=labels.get(stem),
                 task=self.task,
                 stem=stem,
+                dataset=self.layout,
                 prompt=self.prompt,
                 sample_idx=idx,
             )

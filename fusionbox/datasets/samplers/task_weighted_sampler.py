@@ -141,6 +141,4 @@ def _sample_tasks_and_names(dataset) -> tuple[List[str], List[str]]:
 def _check_keys(weights: Dict[str, float] | None, known, option: str, what: str) -> None:
     unknown = sorted(set(weights or {}) - set(known))
     if unknown:
-        raise KeyError(
-            f'{option} names unknown {what}(s) {unknown}; known: {", ".join(known)}'
-        )
+        raise KeyError(f'{option} names unknown {what}(s) {unknown}; known: {", ".join(known)}')

@@ -31,7 +31,7 @@ class PackFusionInputs(BaseTransform):
 
     Args:
         meta_keys: extra metainfo keys copied when present. Defaults to
-            ('sample_idx', 'img_shape', 'crop_bbox', 'flip', 'flip_direction').
+            ('dataset', 'sample_idx', 'img_shape', 'crop_bbox', 'flip', 'flip_direction').
     """
 
     BASE_META = ('task', 'stem', 'source_names', 'source_paths', 'ori_shape', 'prompt', 'is_color')
@@ -40,6 +40,7 @@ class PackFusionInputs(BaseTransform):
     def __init__(
         self,
         meta_keys: Sequence[str] = (
+            'dataset',
             'sample_idx',
             'img_shape',
             'crop_bbox',

@@ -12,7 +12,9 @@ from fusionbox.utils.image_io import image_from_tensor, to_uint8, write_image
 
 @HOOKS.register_module()
 class FusedImageSaverHook(Hook):
-    """Save every fused test image as ``<out_dir>/<task>/<stem>.png`` and a comparison figure.
+    """Save every fused test image as ``<out_dir>/<task>/<stem>.png`` (or
+    ``<task>/<dataset>/<stem>.png`` when the sample names its dataset, as the real-data sets do:
+    the three Harvard sets share stems) and a comparison figure.
 
     Colour results (``pred_color``) are written in colour, otherwise the fused luma. Files are
     written atomically; an existing file is never overwritten unless ``overwrite=True``.
@@ -46,7 +48,10 @@ class FusedImageSaverHook(Hook):
             task, stem = sample.metainfo['task'], sample.metainfo['stem']
             fused = sample.pred_color if 'pred_color' in sample else sample.pred
             image = to_uint8(image_from_tensor(fused))  # (H, W) or (H, W, 3) RGB
-            write_image(root / task / f'{stem}.png', image, overwrite=self.overwrite)
+            folder = root / task
+            if sample.metainfo.get('dataset'):  # equal stems of different sets stay apart
+                folder = folder / sample.metainfo['dataset']
+            write_image(folder / f'{stem}.png', image, overwrite=self.overwrite)
             examples = self._examples.setdefault(task, [])
             if len(examples) < self.figure_examples:
                 sources = [to_uint8(image_from_tensor(s)) for s in sample.sources]
