@@ -131,16 +131,20 @@ def make_entry(name: str, config, weights, manifest=None, **info) -> dict:
     """A manifest entry for ``weights`` (a safetensors file): sha256 and parameter count filled
     in (``params`` counts every stored tensor, buffers included), paths made relative to the
     manifest's folder; ``info`` adds the other keys."""
-    from safetensors import safe_open
-
     folder = (Path(manifest) if manifest is not None else MANIFEST).resolve().parent
-    with safe_open(str(weights), framework='pt') as f:
-        params = sum(math.prod(f.get_slice(k).get_shape()) for k in f.keys())  # noqa: SIM118
     return dict(
         name=name,
         config=str(Path(config).resolve().relative_to(folder)),
         weights=str(Path(weights).resolve().relative_to(folder)),
         sha256=sha256_of(weights),
-        params=params,
+        params=stored_params(weights),
         **info,
     )
+
+
+def stored_params(weights) -> int:
+    """The number of values stored in a safetensors file (parameters and buffers)."""
+    from safetensors import safe_open
+
+    with safe_open(str(weights), framework='pt') as f:
+        return sum(math.prod(f.get_slice(k).get_shape()) for k in f.keys())  # noqa: SIM118
