@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from fusionbox.utils.errors import ResourceLimitError
+from fusionbox.utils.image_io import MAX_IMAGE_PIXELS, as_image, image_info
 
 from .tiling import fuse_tiled
 
@@ -167,9 +168,9 @@ class FusionInferencer:
             raise ValueError(f'model {self.name!r} has no text encoder: it takes no prompt')
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
-        samples = [sources] if sources and all(_is_source(s) for s in sources) else sources
-        if not samples:
-            raise ValueError('no sample to fuse')
+        if not isinstance(sources, list | tuple) or not sources:
+            raise ValueError('sources: give a list of N paths or arrays, or a list of such lists')
+        samples = [sources] if all(_is_source(s) for s in sources) else sources
         prepared = [self._prepare(sample) for sample in samples]  # checks all before any work
         with self._num_steps(steps), torch.no_grad():
             results = [self._load(p, task, prompt or '') for p in prepared]
@@ -211,8 +212,6 @@ class FusionInferencer:
     # --- samples ------------------------------------------------------------------------------
     def _prepare(self, sample) -> dict:
         """Validate one sample without decoding it: count, sizes, pixel bound."""
-        from fusionbox.utils.image_io import as_image, image_info
-
         if not isinstance(sample, list | tuple) or not all(_is_source(s) for s in sample):
             raise ValueError('a sample is a list of source paths or arrays')
         if len(sample) < 2:
@@ -220,7 +219,7 @@ class FusionInferencer:
         paths = all(isinstance(s, str | Path) for s in sample)
         if paths:
             names = [str(s) for s in sample]
-            sizes = [image_info(p)[:2] for p in names]
+            sizes = [image_info(p, max_pixels=None)[:2] for p in names]  # headers only
             arrays = None
         elif any(isinstance(s, str | Path) for s in sample):
             raise ValueError('a sample mixes paths and arrays; give one kind')
@@ -239,6 +238,11 @@ class FusionInferencer:
             raise ResourceLimitError(
                 f'{names[0]}: {w}x{h} = {h * w} pixels exceeds max_pixels={self.max_pixels}; '
                 'fuse it in tiles (tile=PIXELS, --tile) or raise the bound (--max-pixels)'
+            )
+        if paths and h * w > MAX_IMAGE_PIXELS:
+            raise ResourceLimitError(
+                f'{names[0]}: {w}x{h} = {h * w} pixels is above the decoding limit of '
+                f'{MAX_IMAGE_PIXELS} pixels (fusionbox.utils.image_io.MAX_IMAGE_PIXELS)'
             )
         return dict(paths=names if paths else None, arrays=arrays, names=names)
 
@@ -322,6 +326,6 @@ def init_fuser(model: str | None, checkpoint: str | None = None, device: str = '
 
 def fuse(fuser: FusionInferencer, sources: Sequence, task: str, prompt=None, steps=None):
     """Fuse one sample (N paths or arrays) with ``fuser``: float32 (H, W) or (H, W, 3)."""
-    if not sources or not all(_is_source(s) for s in sources):
+    if not isinstance(sources, list | tuple) or not all(_is_source(s) for s in sources):
         raise ValueError('fuse() takes one sample: a list of source paths or arrays')
     return fuser(sources, task, prompt=prompt, steps=steps)[0]

@@ -60,6 +60,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _check_args(args) -> None:
+    from fusionbox.apis.inferencer import MAX_STEPS
     from fusionbox.structures import TASKS
 
     if args.task not in TASKS:
@@ -74,8 +75,8 @@ def _check_args(args) -> None:
         raise UsageError('give two or more source files, or --source ROLE=DIR folders')
     if args.source and len(args.source) < 2:
         raise UsageError('folder mode needs two or more --source ROLE=DIR')
-    if args.steps is not None and not 1 <= args.steps <= 1000:
-        raise UsageError(f'--steps must be in [1, 1000], got {args.steps}')
+    if args.steps is not None and not 1 <= args.steps <= MAX_STEPS:
+        raise UsageError(f'--steps must be in [1, {MAX_STEPS}], got {args.steps}')
     if args.max_pixels is not None and args.max_pixels < 1:
         raise UsageError(f'--max-pixels must be positive, got {args.max_pixels}')
 
@@ -153,8 +154,8 @@ def _run_folder(args) -> int:
         try:
             _fuse_one(fuser, paths, out_dir / f'{stem}.png', args)
             fused += 1
-        except (OSError, ValueError, RuntimeError) as exc:
-            failed.append((stem, str(exc)))
+        except (OSError, ValueError, RuntimeError, MemoryError) as exc:
+            failed.append((stem, str(exc) or type(exc).__name__))
             tqdm.write(f'{PROG}: {stem}: {exc}', file=sys.stderr)
     total = fused + skipped + len(failed)
     print(

@@ -133,6 +133,8 @@ def test_bad_requests_are_refused_before_any_work(fuser, tiny_checkpoint, tmp_pa
     for sources, error, message in cases:
         with pytest.raises(error, match=message):
             fuser(sources, 'ivf')
+    with pytest.raises(ValueError, match='give a list of N paths or arrays'):
+        fuser(np.stack([a, a]), 'ivf')  # a stacked array is ambiguous with an RGB image
     with pytest.raises(ValueError, match="unknown fusion task 'xyz'"):
         fuser([a, a], 'xyz')
     with pytest.raises(ValueError, match='no text encoder'):
