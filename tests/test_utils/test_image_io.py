@@ -145,3 +145,23 @@ def test_listing_and_stem_matching(tmp_path):
     assert match_stem('car', ['car', 'carLight']) == 'car'
     assert match_stem('bus', {'car'}) is None
     assert '.webp' in IMAGE_EXTENSIONS and '.tiff' in IMAGE_EXTENSIONS
+
+
+def test_written_files_follow_the_umask_and_are_never_clobbered(tmp_path):
+    import os
+    import stat
+
+    from fusionbox.utils.io import atomic_path
+
+    old = os.umask(0o022)
+    try:
+        path = write_image(tmp_path / 'mode.png', np.zeros((2, 2)))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    with pytest.raises(FileExistsError, match='late.txt exists'):
+        with atomic_path(tmp_path / 'late.txt', overwrite=False) as tmp:
+            tmp.write_text('mine')
+            (tmp_path / 'late.txt').write_text('theirs')  # appears while we write
+    assert (tmp_path / 'late.txt').read_text() == 'theirs'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['late.txt', 'mode.png']
