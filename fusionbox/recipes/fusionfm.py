@@ -183,7 +183,12 @@ def make_pseudo_labels(
                 samples, folder, settings, workers=workers, resume=True, progress=progress
             )
             made = outcome['done']
-            write_report(folder)
+            for task_summary in write_report(folder).values():
+                picks = ', '.join(f'{k} {v}' for k, v in task_summary['picks'].items())
+                log(
+                    f'    picks: {picks}; refinement improved '
+                    f"{task_summary['refined_improved']}/{task_summary['samples']}"
+                )
         check_labels(samples, folder, name)
         ds['pseudo_label_dir'] = str(folder / 'labels')
         records.append(

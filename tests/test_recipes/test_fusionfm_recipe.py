@@ -3,6 +3,7 @@ settings), the datasets pointed at them, then training; run in subprocesses as a
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,9 @@ def test_recipe_labels_real_pairs_then_trains(tmp_path):
     proc = run(str(config), '--work-dir', str(work), *common, '--cfg-options', *SMALL)
     out = proc.stdout + proc.stderr
     assert 'pseudo-labels mff_U2Fusion-MFF: 3 samples, 0 finished, 3 to make' in out
+    # the report of the made labels: the picks of the 3 samples, and how many refinement improved
+    picks = re.search(r'picks: (.*); refinement improved (\d)/3', out)
+    assert sum(int(n) for n in re.findall(r' (\d+)', ' ' + picks.group(1))) == 3
     (folder,) = labels.iterdir()
     assert folder.name.startswith('mff_U2Fusion-MFF_')
     assert sorted(p.name for p in (folder / 'labels').iterdir()) == ['1.png', '2.png', '3.png']
