@@ -116,6 +116,17 @@ def load_checkpoint_file(path, map_location='cpu') -> dict:
     return checkpoint
 
 
+def install_mmengine_loader() -> None:
+    """Make MMEngine's loader of local files (``mmengine.runner.load_checkpoint``, a
+    ``Pretrained`` ``init_cfg``) read through :func:`load_checkpoint_file`."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    def load_local(filename, map_location):
+        return load_checkpoint_file(filename, map_location)
+
+    CheckpointLoader.register_scheme(prefixes='', force=True)(load_local)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

@@ -4,14 +4,17 @@ from mmengine.registry import DefaultScope
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Load the plugins (built-in first) so that every registry is filled, and set the scope.
+    """Load the plugins (built-in first) so that every registry is filled, route MMEngine's
+    checkpoint loading through the safe loader, and set the scope.
 
     Args:
         init_default_scope: make ``fusionbox`` the current MMEngine default scope.
             Defaults to True.
     """
     from fusionbox.plugins import get_plugin_manager
+    from fusionbox.utils.checkpoint import install_mmengine_loader
 
+    install_mmengine_loader()  # MMEngine's own checkpoint loading is the safe one too
     get_plugin_manager()
     if init_default_scope and DefaultScope.get_current_instance() is None:
         DefaultScope.get_instance('fusionbox', scope_name='fusionbox')

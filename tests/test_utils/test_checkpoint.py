@@ -144,3 +144,19 @@ def test_unreadable_and_mismatched_files_are_named(tiny_checkpoint, tmp_path):
     torch.save(wrong_shape, tmp_path / 'shape.pth')
     with pytest.raises(CheckpointError, match=r'shape\.pth does not fit'):
         load_model_weights(_tiny_model(tiny_checkpoint['config']), tmp_path / 'shape.pth')
+
+
+def test_mmengine_load_checkpoint_goes_through_the_safe_loader(tiny_checkpoint, tmp_path):
+    from mmengine.runner import load_checkpoint
+
+    from fusionbox.utils import register_all_modules
+
+    register_all_modules()
+    model = _tiny_model(tiny_checkpoint['config'])
+    ckpt = load_checkpoint(model, str(tiny_checkpoint['checkpoint']), logger='silent')
+    assert ckpt['meta']['iter'] == 2  # the MMEngine objects load
+    marker = tmp_path / 'MARKER'
+    evil = _evil_checkpoint(tmp_path / 'evil.pth', marker)
+    with pytest.raises(CheckpointError, match=r'evil\.pth refused'):
+        load_checkpoint(model, str(evil), logger='silent')
+    assert not marker.exists()
