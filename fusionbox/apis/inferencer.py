@@ -172,10 +172,13 @@ class FusionInferencer:
             raise ValueError('sources: give a list of N paths or arrays, or a list of such lists')
         samples = [sources] if all(_is_source(s) for s in sources) else sources
         prepared = [self._prepare(sample) for sample in samples]  # checks all before any work
+        fused = []
         with self._num_steps(steps), torch.no_grad():
-            results = [self._load(p, task, prompt or '') for p in prepared]
-            lumas = self._fuse_all(results, batch_size)
-        return [self._recompose(luma, r) for luma, r in zip(lumas, results)]
+            for i in range(0, len(prepared), batch_size):  # one batch in memory at a time
+                results = [self._load(p, task, prompt or '') for p in prepared[i : i + batch_size]]
+                lumas = self._fuse_all(results, batch_size)
+                fused += [self._recompose(luma, r) for luma, r in zip(lumas, results)]
+        return fused
 
     def supports(self, task: str) -> bool:
         """Whether the model fuses ``task`` (a zoo entry lists its tasks; a config model is
