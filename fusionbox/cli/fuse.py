@@ -102,12 +102,10 @@ def _fuser(args):
 
 
 def _fuse_one(fuser, paths, output: Path, args) -> None:
-    from fusionbox.utils.image_io import image_info, write_image
+    from fusionbox.utils.image_io import DEEP_EXTENSIONS, image_info, write_image
 
     (fused,) = fuser([str(p) for p in paths], args.task, prompt=args.prompt, steps=args.steps)
-    deep = output.suffix.lower() in ('.png', '.tif', '.tiff') and any(
-        image_info(p)[2] > 8 for p in paths
-    )
+    deep = output.suffix.lower() in DEEP_EXTENSIONS and any(image_info(p)[2] > 8 for p in paths)
     write_image(output, fused, bits=16 if deep else 8, overwrite=args.overwrite)
 
 

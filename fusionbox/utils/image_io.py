@@ -33,7 +33,7 @@ IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 #: Largest image (H x W pixels) decoded unless the caller raises the limit: 8192 x 8192.
 MAX_IMAGE_PIXELS = 8192 * 8192
 #: Extensions that can hold 16-bit samples when writing.
-_DEEP_EXTENSIONS = ('.png', '.tif', '.tiff')
+DEEP_EXTENSIONS = ('.png', '.tif', '.tiff')
 _SIGNATURES = (
     (b'\x89PNG\r\n\x1a\n', 'png'),
     (b'\xff\xd8\xff', 'jpeg'),
@@ -360,7 +360,7 @@ def write_image(path, image, bits: int = 8, overwrite: bool = False) -> Path:
         raise ValueError(
             f'cannot write {path}: unknown image extension (use one of PNG, TIFF, JPEG)'
         )
-    if bits == 16 and ext not in _DEEP_EXTENSIONS:
+    if bits == 16 and ext not in DEEP_EXTENSIONS:
         raise ValueError(f'cannot write {path}: 16-bit images need a .png or .tif file')
     array = np.asarray(image)
     if array.dtype in (np.uint8, np.uint16) and array.dtype.itemsize * 8 != bits:
