@@ -68,6 +68,21 @@ def tiny_checkpoint(tmp_path_factory) -> dict:
     )
 
 
+#: The FusionFM-lite gated config (flow matching, 4 Euler steps, Haar latent): the zoo default's.
+TINY_FLOW_CONFIG = 'configs/fusionfm/fusionfm-lite_unet-c24-haar3-gated_fm-src_ivf-mif-mef-mff.py'
+
+
+@pytest.fixture(scope='session')
+def tiny_flow_checkpoint(tmp_path_factory) -> dict:
+    """As :func:`tiny_checkpoint`, for :data:`TINY_FLOW_CONFIG` (a flow model)."""
+    work = tmp_path_factory.mktemp('tiny_flow_train')
+    _run_tool('tools/train.py', TINY_FLOW_CONFIG, '--work-dir', work, '--cfg-options',
+             *TINY_TRAIN_OPTIONS)  # fmt: skip
+    checkpoint = work / 'iter_2.pth'
+    assert checkpoint.is_file()
+    return dict(config=str(REPO / TINY_FLOW_CONFIG), work_dir=work, checkpoint=checkpoint)
+
+
 @pytest.fixture
 def tiny_zoo(tiny_checkpoint, tmp_path, monkeypatch):
     """The zoo manifest replaced by one whose default entry 'tiny' is the two-iteration model
