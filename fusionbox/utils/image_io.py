@@ -114,10 +114,13 @@ def _check(data: bytes, name, max_pixels: int | None) -> tuple[str, int, int, in
 
 def _decode_jpeg(data: bytes, name) -> np.ndarray:
     """Pillow refuses a truncated JPEG (``LOAD_TRUNCATED_IMAGES`` off) where OpenCV only warns."""
-    from PIL import Image, ImageFile
+    from PIL import Image
 
-    if ImageFile.LOAD_TRUNCATED_IMAGES or data.rstrip(b'\x00')[-2:] != b'\xff\xd9':
-        # the end-of-image marker is the check that does not depend on Pillow's global flag
+    # the end-of-image marker after the last scan: a check that does not depend on Pillow's
+    # global LOAD_TRUNCATED_IMAGES (entropy-coded data cannot hold either marker; data after
+    # the end marker, which some cameras append, is allowed)
+    scan = data.rfind(b'\xff\xda')
+    if scan < 0 or data.find(b'\xff\xd9', scan) < 0:
         raise ImageReadError(f'cannot read image {name}: truncated JPEG (no end-of-image marker)')
     try:
         with Image.open(io.BytesIO(data)) as im:

@@ -79,20 +79,25 @@ def test_bad_files_are_named_and_refused(tmp_path, rgb):
     (tmp_path / 'cut.png').write_bytes((tmp_path / 'ok.png').read_bytes()[:300])
     (tmp_path / 'empty.png').write_bytes(b'')
     (tmp_path / 'text.png').write_text('not an image')
-    # a JPEG whose entropy-coded data is garbage but whose end marker is present
+    # a JPEG with its header and an end marker but no scan
     (tmp_path / 'junk.jpg').write_bytes(data[:200] + b'\x00' * 10 + b'\xff\xd9')
     cases = {
         'cut.jpg': 'truncated JPEG',
         'cut.png': 'truncated PNG',
         'empty.png': 'empty',
         'text.png': 'not an image file',
-        'junk.jpg': 'corrupt JPEG',
+        'junk.jpg': 'truncated JPEG',
     }
     for name, reason in cases.items():
         with pytest.raises(ImageReadError, match=rf'{name}.*{reason}|{reason}.*{name}'):
             read_image(tmp_path / name)
     with pytest.raises(FileNotFoundError, match='absent.png'):
         read_image(tmp_path / 'absent.png')
+    # data after the end-of-image marker (some cameras append some) is not a truncation
+    (tmp_path / 'tail.jpg').write_bytes(data + b'trailer\x00\x00')
+    np.testing.assert_array_equal(
+        read_image(tmp_path / 'tail.jpg'), read_image(tmp_path / 'ok.jpg')
+    )
 
 
 def test_an_image_above_the_pixel_limit_is_refused_before_decoding(tmp_path):
