@@ -18,6 +18,8 @@ COMMANDS = (
     'fusionbox.cli.pseudo_labels',
     'fusionbox.cli.fuse',
     'fusionbox.cli.models',
+    'fusionbox.cli.compare',
+    'fusionbox.cli.export',
 )
 
 

@@ -152,8 +152,11 @@ class FlowMatching(BaseObjective):
 
     def initial_fusion(self, sources: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
         """The per-task initial fusion (B, C, H, W) of sources (B, N, C, H, W)."""
+        tids = task.unique().tolist()
+        if len(tids) == 1:  # one task: one reduction (no masked copy; traces to a fixed graph)
+            return REDUCTIONS[self.init_fusion[tids[0]]](sources)
         out = torch.empty_like(sources[:, 0])
-        for tid in task.unique().tolist():
+        for tid in tids:
             sel = task == tid
             out[sel] = REDUCTIONS[self.init_fusion[tid]](sources[sel])
         return out
