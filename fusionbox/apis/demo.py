@@ -212,35 +212,28 @@ def _write_average_figure(
     cfg: Config, out: Path, per_task: int = 2, zoo_fused: dict | None = None, zoo_name: str = ''
 ) -> None:
     """Figure with sources, the plain average, the model's fused image and the zoo model's
-    (when given), per task."""
+    (when given), per task; colour sources, and the average of a colour sample, in colour."""
     from fusionbox.registry import DATASETS
-    from fusionbox.utils.image_io import image_from_tensor, read_image, to_uint8
+    from fusionbox.utils.image_io import read_image
     from fusionbox.visualization import save_comparison_figure
+    from fusionbox.visualization.compare_methods import PriorMethod, Sample
 
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    average = PriorMethod('Average', name='average')
     examples: dict = {}
     for index in range(len(dataset)):
-        item = dataset[index]
-        meta = item['data_samples'].metainfo
+        meta = dataset[index]['data_samples'].metainfo
         task, stem = meta['task'], meta['stem']
         if len(examples.setdefault(task, [])) >= per_task:
             continue
-        sources = item['inputs'].float()  # (N, 1, H, W)
-        model_image = read_image(out / 'fused' / task / f'{stem}.png')  # grey as one channel
+        paths = [Path(p) for p in meta['source_paths']]
+        sample = Sample(stem, task, list(meta.get('source_names', [])), paths)
+        sample.images = [read_image(p) for p in paths]  # as stored: colour stays colour
         panels = {
-            'average (Y)': to_uint8(image_from_tensor(sources.mean(0))),
-            'FusionBox': to_uint8(
-                model_image[..., 0] if model_image.shape[2] == 1 else model_image
-            ),
+            'average': average(sample),  # the mean luma with the colour sources' chroma
+            'FusionBox': read_image(out / 'fused' / task / f'{stem}.png'),
         }
         if (task, stem) in (zoo_fused or {}):
-            panels[f'zoo: {zoo_name}'] = to_uint8(zoo_fused[task, stem])
-        examples[task].append(
-            (
-                stem,
-                list(meta.get('source_names', [])),
-                [to_uint8(image_from_tensor(s)) for s in sources],
-                panels,
-            )
-        )
+            panels[f'zoo: {zoo_name}'] = zoo_fused[task, stem]
+        examples[task].append((stem, sample.roles, sample.images, panels))
     save_comparison_figure(examples, out / 'comparison_vs_average.png')
