@@ -223,59 +223,20 @@ def to_markdown(
 
 
 # --- the comparison figure -------------------------------------------------------------------
-def _zoom_window(image: np.ndarray, frac: float = 0.25) -> tuple:
-    """The (y, x, side) window, ``frac`` of the shorter side, with the most gradient energy."""
-    import cv2
-
-    grey = image if image.ndim == 2 else image.mean(-1)
-    side = max(8, int(min(grey.shape) * frac))
-    energy = np.abs(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F))
-    box = cv2.boxFilter(energy, -1, (side, side), normalize=True, borderType=cv2.BORDER_CONSTANT)
-    h, w = grey.shape
-    valid = box[side // 2 : h - side // 2 + 1, side // 2 : w - side // 2 + 1]
-    y, x = np.unravel_index(int(np.argmax(valid)), valid.shape)
-    return int(y), int(x), side
-
-
 def draw_comparison(heldouts, images, columns: Sequence[str], path, per_task: int = 2) -> None:
     """Rows: up to ``per_task`` samples (full image, then its zoomed window); columns: the
-    sources, then ``columns`` (methods)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
+    sources, then ``columns`` (methods); drawn by :func:`fusionbox.visualization.draw_grid`."""
+    from fusionbox.utils.image_io import read_image
+    from fusionbox.visualization.comparison import GridRow, draw_grid
 
     picks = [(h, s) for h in heldouts for s in h['samples']][:per_task]
-    n_src = max(len(s['source_paths']) for _, s in picks)
-    ncol = n_src + len(columns)
-    fig = Figure(figsize=(1.8 * ncol, 3.6 * len(picks)))
-    FigureCanvasAgg(fig)
-    axes = np.array(fig.subplots(2 * len(picks), ncol, squeeze=False))
-    for r, (held, sample) in enumerate(picks):
-        cells = [(n, Path(p)) for n, p in zip(sample['source_names'], sample['source_paths'])]
-        cells += [(m, images[held['name']][m][sample['stem']]) for m in columns]
-        y, x, side = _zoom_window(_display(cells[0][1]))
-        for c in range(ncol):
-            top, bottom = axes[2 * r, c], axes[2 * r + 1, c]
-            top.axis('off'), bottom.axis('off')
-            if c >= len(cells):
-                continue
-            name, p = cells[c]
-            img = _display(p)
-            cmap = 'gray' if img.ndim == 2 else None
-            top.imshow(img, cmap=cmap, vmin=0, vmax=1)
-            top.add_patch(Rectangle((x, y), side, side, fill=False, color='yellow', lw=1))
-            top.set_title(name if c else f'{held["name"]}/{sample["stem"]}\n{name}', fontsize=8)
-            bottom.imshow(img[y : y + side, x : x + side], cmap=cmap, vmin=0, vmax=1)
-    fig.tight_layout()
-    fig.savefig(str(path), dpi=80)
-
-
-def _display(path) -> np.ndarray:
-    """An image for display: (H, W) grey or (H, W, 3) RGB in [0, 1]."""
-    from fusionbox.utils.image_io import read_image
-
-    img = read_image(path)
-    return img[..., 0] if img.ndim == 3 and img.shape[2] == 1 else img
+    rows = []
+    for held, sample in picks:
+        paths = sample['source_paths']
+        cells = [(n, read_image(p)) for n, p in zip(sample['source_names'], paths)]
+        cells += [(m, read_image(images[held['name']][m][sample['stem']])) for m in columns]
+        rows.append(GridRow(f'{held["name"]}/{sample["stem"]}', cells, zoom_on=len(paths)))
+    draw_grid(rows, path, dpi=80)
 
 
 def _fmt(v) -> str:
