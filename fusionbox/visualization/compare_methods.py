@@ -64,7 +64,7 @@ class ModelMethod:
 
 
 class PriorMethod:
-    """A registered fusion prior by name (``fusionbox list priors``), in colour.
+    """A registered fusion prior by name (the ``priors`` of ``fusionbox list``), in colour.
 
     Args:
         prior: the registered name, e.g. ``'Average'``.
