@@ -182,10 +182,10 @@ def load_model_weights(model: torch.nn.Module, path, strict: bool = True, prefix
         state = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
     try:
         missing, unexpected = model.load_state_dict(state, strict=False)
-    except RuntimeError as exc:  # shape mismatch
-        raise CheckpointError(
-            f'{path} does not fit {type(model).__name__}: {_first_line(exc)}'
-        ) from None
+    except RuntimeError as exc:  # shape mismatch: name the first tensor that differs
+        lines = [ln.strip() for ln in str(exc).splitlines() if 'size mismatch' in ln]
+        reason = lines[0] if lines else _first_line(exc)
+        raise CheckpointError(f'{path} does not fit {type(model).__name__}: {reason}') from None
     if strict and (missing or unexpected):
         raise CheckpointError(
             f'{path} does not fit {type(model).__name__}: missing keys {sorted(missing)[:5]}, '

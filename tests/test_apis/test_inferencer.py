@@ -73,6 +73,8 @@ def test_odd_sizes_batches_and_three_sources(fuser):
     # the fused image follows its sources: flipping both flips the result (up to the padding)
     flipped = fuse(fuser, [a[:, ::-1], b[:, ::-1, 0]], 'mef')[:, ::-1]
     assert np.abs(flipped - two)[4:-4, 4:-4].mean() < 0.02
+    # down to a single pixel (padded to the network's multiple, cropped back)
+    assert fuse(fuser, [np.full((1, 1), 0.2), np.full((1, 1, 3), 0.7)], 'mef').shape == (1, 1, 3)
 
 
 def test_tiles_blend_without_seams(tiny_checkpoint):
