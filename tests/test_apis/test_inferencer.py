@@ -74,7 +74,9 @@ def test_odd_sizes_batches_and_three_sources(fuser):
     flipped = fuse(fuser, [a[:, ::-1], b[:, ::-1, 0]], 'mef')[:, ::-1]
     assert np.abs(flipped - two)[4:-4, 4:-4].mean() < 0.02
     # down to a single pixel (padded to the network's multiple, cropped back)
-    assert fuse(fuser, [np.full((1, 1), 0.2), np.full((1, 1, 3), 0.7)], 'mef').shape == (1, 1, 3)
+    pixel = np.array([[[0.7, 0.5, 0.2]]], np.float32)  # (1, 1, 3) colour
+    assert fuse(fuser, [np.full((1, 1), 0.2), pixel], 'mef').shape == (1, 1, 3)
+    assert fuse(fuser, [np.full((1, 1), 0.2), np.full((1, 1, 3), 0.7)], 'mef').shape == (1, 1)
 
 
 def test_tiles_blend_without_seams(tiny_checkpoint):
