@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 PROG = 'fusionbox fuse'
@@ -147,7 +148,7 @@ def _run_folder(args) -> int:
     todo = {s: p for s, p in pairs.items() if args.overwrite or not (out_dir / f'{s}.png').exists()}
     skipped = len(pairs) - len(todo)
     fuser = _fuser(args) if todo else None
-    fused = 0
+    fused, start = 0, time.perf_counter()
     for stem, paths in tqdm(todo.items(), desc='fusing', unit='image', file=sys.stderr):
         try:
             _fuse_one(fuser, paths, out_dir / f'{stem}.png', args)
@@ -156,8 +157,11 @@ def _run_folder(args) -> int:
             failed.append((stem, str(exc) or type(exc).__name__))
             tqdm.write(f'{PROG}: {stem}: {exc}', file=sys.stderr)
     total = fused + skipped + len(failed)
+    per_image = (
+        f' ({(time.perf_counter() - start) / fused * 1000:.0f} ms per image)' if fused else ''
+    )
     print(
-        f'fused {fused}, kept {skipped} existing (--overwrite replaces them), failed '
+        f'fused {fused}{per_image}, kept {skipped} existing (--overwrite replaces them), failed '
         f'{len(failed)} of {total} samples; results in {out_dir}'
     )
     if failed:
