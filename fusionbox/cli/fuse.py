@@ -149,7 +149,8 @@ def _run_folder(args) -> int:
     skipped = len(pairs) - len(todo)
     fuser = _fuser(args) if todo else None
     fused, start = 0, time.perf_counter()
-    for stem, paths in tqdm(todo.items(), desc='fusing', unit='image', file=sys.stderr):
+    bar = tqdm(todo.items(), desc='fusing', unit='image', file=sys.stderr, disable=None)
+    for stem, paths in bar:  # the bar shows on a terminal only
         try:
             _fuse_one(fuser, paths, out_dir / f'{stem}.png', args)
             fused += 1
