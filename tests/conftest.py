@@ -55,13 +55,15 @@ def tiny_checkpoint(tmp_path_factory) -> dict:
     """``{'config', 'work_dir', 'checkpoint', 'train_options'}`` of :data:`TINY_CONFIG` trained
     for two iterations by ``tools/train.py`` (a real MMEngine checkpoint, made once per
     session)."""
-    work = tmp_path_factory.mktemp('tiny_train')
-    _run_tool('tools/train.py', TINY_CONFIG, '--work-dir', work, '--cfg-options',
-             *TINY_TRAIN_OPTIONS)  # fmt: skip
+    return _train_two_iterations(TINY_CONFIG, tmp_path_factory.mktemp('tiny_train'))
+
+
+def _train_two_iterations(config: str, work: Path) -> dict:
+    _run_tool('tools/train.py', config, '--work-dir', work, '--cfg-options', *TINY_TRAIN_OPTIONS)
     checkpoint = work / 'iter_2.pth'
     assert checkpoint.is_file()
     return dict(
-        config=str(REPO / TINY_CONFIG),
+        config=str(REPO / config),
         work_dir=work,
         checkpoint=checkpoint,
         train_options=list(TINY_TRAIN_OPTIONS),
@@ -75,12 +77,7 @@ TINY_FLOW_CONFIG = 'configs/fusionfm/fusionfm-lite_unet-c24-haar3-gated_fm-src_i
 @pytest.fixture(scope='session')
 def tiny_flow_checkpoint(tmp_path_factory) -> dict:
     """As :func:`tiny_checkpoint`, for :data:`TINY_FLOW_CONFIG` (a flow model)."""
-    work = tmp_path_factory.mktemp('tiny_flow_train')
-    _run_tool('tools/train.py', TINY_FLOW_CONFIG, '--work-dir', work, '--cfg-options',
-             *TINY_TRAIN_OPTIONS)  # fmt: skip
-    checkpoint = work / 'iter_2.pth'
-    assert checkpoint.is_file()
-    return dict(config=str(REPO / TINY_FLOW_CONFIG), work_dir=work, checkpoint=checkpoint)
+    return _train_two_iterations(TINY_FLOW_CONFIG, tmp_path_factory.mktemp('tiny_flow_train'))
 
 
 @pytest.fixture
