@@ -90,7 +90,7 @@ def test_resume_from_a_real_checkpoint_continues_training(tiny_checkpoint, tmp_p
 
 def test_a_code_carrying_checkpoint_is_refused_and_runs_nothing(tiny_checkpoint, tmp_path):
     from fusionbox.apis import FusionInferencer
-    from fusionbox.registry import AUTOENCODERS
+    from fusionbox.registry import AUTOENCODERS, PRIORS
 
     marker = tmp_path / 'MARKER'
     state = load_state_dict_file(tiny_checkpoint['checkpoint'])
@@ -99,6 +99,9 @@ def test_a_code_carrying_checkpoint_is_refused_and_runs_nothing(tiny_checkpoint,
         lambda: load_checkpoint_file(evil),
         lambda: load_model_weights(_tiny_model(tiny_checkpoint['config']), evil),
         lambda: FusionInferencer(tiny_checkpoint['config'], str(evil)),
+        lambda: PRIORS.build(
+            dict(type='FuserCheckpoint', config=tiny_checkpoint['config'], checkpoint=str(evil))
+        ).fuser(),
         lambda: AUTOENCODERS.build(dict(type='ConvAutoencoder', checkpoint=str(evil))),
     ]
     for load in loaders:
