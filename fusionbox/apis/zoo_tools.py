@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shlex
 from pathlib import Path
 from typing import Callable, List, Sequence
 
@@ -25,13 +24,10 @@ from fusionbox.utils.errors import ZooError
 from fusionbox.utils.io import atomic_write_json, atomic_write_text
 
 from . import zoo
+from .zoo_recipe import check_same_model, recipe_commands, repo_relative
 
 #: Zoo names: file-name safe, lower case.
 NAME_PATTERN = re.compile(r'^[a-z0-9][a-z0-9._-]*$')
-#: The repository root (recipes name configs and tools relative to it).
-REPO = Path(__file__).resolve().parents[2]
-#: Where a recipe's training run writes its checkpoints.
-RECIPE_WORK_DIR = 'work_dirs/zoo'
 _CONFIG_HEADER = (
     '# FusionBox model zoo: {name}. Standalone inference config (model and test pipeline only)\n'
     '# made by `python tools/zoo.py add` from {source}; train and test with that config.\n'
@@ -46,14 +42,6 @@ def _load_manifest(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def _rel(path: Path, root: Path = REPO) -> str:
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def _checkpoint_meta(checkpoint: Path) -> dict:
     """The ``meta`` of a ``.pth`` checkpoint ({} for safetensors), read by the safe loader."""
     from fusionbox.utils.checkpoint import SAFETENSORS_EXTENSIONS, load_checkpoint_file
@@ -62,29 +50,6 @@ def _checkpoint_meta(checkpoint: Path) -> dict:
         return {}
     meta = load_checkpoint_file(checkpoint).get('meta')
     return meta if isinstance(meta, dict) else {}
-
-
-def _check_same_model(cfg, meta: dict, config: Path, checkpoint: Path) -> None:
-    """Refuse a checkpoint trained with another ``model`` than ``config`` builds."""
-    from mmengine.config import Config
-
-    text = meta.get('cfg')
-    if not isinstance(text, str):
-        return
-    try:
-        trained = Config.fromstring(text, '.py').get('model')
-    except Exception:  # noqa: BLE001 - an unreadable training config: nothing to compare with
-        return
-    if trained is None:
-        return
-    keys = [k for k, _ in _leaf_diff(_plain(trained.to_dict()), _plain(cfg.model.to_dict()))]
-    keys += [k for k, _ in _leaf_diff(_plain(cfg.model.to_dict()), _plain(trained.to_dict()))]
-    if keys:
-        raise ZooError(
-            f'checkpoint {checkpoint} was trained with another model than {config} builds '
-            f'(model keys differ: {", ".join(sorted(set(keys))[:5])}); pass the training config, '
-            'or the same --cfg-options as in training'
-        )
 
 
 def describe_objective(model) -> str:
@@ -124,76 +89,6 @@ def standalone_config(cfg, name: str, source) -> str:
         )
     )
     return _CONFIG_HEADER.format(name=name, source=source) + slim.pretty_text
-
-
-#: Config keys a training run sets that are not part of its recipe.
-RUN_KEYS = ('work_dir', 'launcher', 'load_from', 'resume')
-
-
-def training_overrides(config_cfg, trained_text: str) -> tuple[List[str], List[str]]:
-    """``(['key=value', ...], [keys])``: the ``--cfg-options`` that turn ``config_cfg`` into the
-    config a checkpoint was trained with (its meta ``cfg`` text), and the keys that differ in a
-    way ``--cfg-options`` cannot say (lists of dicts, e.g. datasets the recipe filled in)."""
-    from mmengine.config import Config
-
-    trained = _plain(Config.fromstring(trained_text, '.py').to_dict())
-    options, other = [], []
-    for key, value in _leaf_diff(trained, _plain(config_cfg.to_dict())):
-        if key.split('.')[0] in RUN_KEYS:
-            continue
-        if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-            other.append(key)
-        else:
-            options.append(f'{key}={_option_value(value)}')
-    return options, other
-
-
-def _plain(cfg: dict):
-    return json.loads(json.dumps(cfg, default=str))  # tuples -> lists, as a dumped config reads
-
-
-def _leaf_diff(a, b, prefix: str = '') -> list:
-    """``[(key, value in a)]`` where ``a`` differs from ``b``, recursing into dicts."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        out = []
-        for key in sorted(set(a) | set(b)):
-            if key in a:
-                out += _leaf_diff(a[key], b.get(key, _MISSING), f'{prefix}{key}.')
-        return out
-    return [] if a == b else [(prefix[:-1], a)]
-
-
-_MISSING = object()
-
-
-def _option_value(value) -> str:
-    if isinstance(value, list):
-        return '[' + ','.join(_option_value(v) for v in value) + ']'
-    return str(value)
-
-
-def recipe_commands(name: str, cfg, config: Path, meta: dict, add_args: Sequence[str]) -> dict:
-    """The commands that regenerate an entry: train the config (with the options the checkpoint
-    was trained with), then add the checkpoint."""
-    source = _rel(config)
-    work_dir = f'{RECIPE_WORK_DIR}/{name}'
-    tool = 'tools/fusionfm_recipe.py' if 'pseudo_labels' in cfg else 'tools/train.py'
-    train = ['python', tool, source, '--work-dir', work_dir]
-    recipe = {}
-    if isinstance(meta.get('cfg'), str):
-        options, other = training_overrides(cfg, meta['cfg'])
-        train += ['--cfg-options', *options] if options else []
-        if other:
-            recipe['not_in_command'] = other
-    iteration = meta.get('iter')
-    checkpoint = f'{work_dir}/iter_{iteration}.pth' if iteration else f'{work_dir}/CHECKPOINT.pth'
-    add = ['python', 'tools/zoo.py', 'add', name, '--config', source, '--checkpoint', checkpoint]
-    recipe.update(train=shlex.join(train), add=shlex.join([*add, *add_args]))
-    if iteration:
-        recipe['iterations'] = int(iteration)
-    if meta.get('seed') is not None:
-        recipe['seed'] = int(meta['seed'])
-    return recipe
 
 
 def _read_json_dict(path, what: str) -> dict:
@@ -282,7 +177,7 @@ def add_entry(
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     meta = _checkpoint_meta(checkpoint)
-    _check_same_model(cfg, meta, config, checkpoint)
+    check_same_model(cfg, meta, config, checkpoint)
     model = build_fuser(cfg, checkpoint)  # the safe loader; every key must fit
 
     folder = manifest.resolve().parent
@@ -295,7 +190,7 @@ def add_entry(
             raise ZooError(f'{path} exists (not in the manifest); pass --overwrite to replace it')
     state = {k: v.float() if v.is_floating_point() else v for k, v in model.state_dict().items()}
     save_model_weights(state, weights, overwrite=True)
-    atomic_write_text(config_out, standalone_config(cfg, name, _rel(config)))
+    atomic_write_text(config_out, standalone_config(cfg, name, repo_relative(config)))
     build_fuser(Config.fromfile(str(config_out)), weights)  # the shipped pair builds and loads
 
     default = bool(default or (old is not None and old.get('default')))  # a replaced default stays
@@ -327,7 +222,7 @@ def add_entry(
     atomic_write_json(manifest, dict(data, models=models))
     zoo.list_entries(manifest)  # what was written reads back
     log(
-        f'{"replaced" if old else "added"} zoo model {name!r}: {_rel(weights)} '
+        f'{"replaced" if old else "added"} zoo model {name!r}: {repo_relative(weights)} '
         f'({entry["params"]} parameters, sha256 {entry["sha256"][:12]}...), NFE {entry["nfe"]}'
         f'{", the default" if entry["default"] else ""}; manifest {manifest}'
     )

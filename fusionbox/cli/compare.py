@@ -10,10 +10,10 @@ followed by a row of the same zoomed window of every image (``--crop x,y,w,h``, 
 the window of highest gradient energy of its sources); columns are the sources (titled by
 role), the ground truth (``--gt DIR``), then the methods in the order given: zoo models
 (``--model NAME``), trained configs (``--config CFG --checkpoint CKPT``), fusion priors by
-name (``--prior Average``, ``GFF``...: the ``priors`` of ``fusionbox list``) and folders of other methods'
-fused images (``--results NAME=DIR``, matched by stem). Colour sources and results are shown in
-colour. Writes the PNG (and ``--pdf`` a PDF beside it) atomically; an existing figure is kept
-unless ``--overwrite``.
+name (``--prior Average``, ``GFF``...: the ``priors`` of ``fusionbox list``) and folders of
+other methods' fused images (``--results NAME=DIR``, matched by stem). Colour sources and results
+are shown in colour. Writes the PNG (and ``--pdf`` a PDF beside it) atomically; an existing
+figure is kept unless ``--overwrite``.
 """
 
 from __future__ import annotations

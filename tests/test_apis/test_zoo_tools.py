@@ -10,7 +10,8 @@ import torch
 from mmengine.config import Config
 
 from fusionbox.apis import FusionInferencer, build_fuser, fuse, zoo
-from fusionbox.apis.zoo_tools import add_entry, training_overrides
+from fusionbox.apis.zoo_recipe import training_overrides
+from fusionbox.apis.zoo_tools import add_entry
 from fusionbox.utils.checkpoint import load_state_dict_file
 from fusionbox.utils.errors import ZooError
 
