@@ -93,6 +93,13 @@ def _leaf_diff(a, b, prefix: str = '') -> list:
 _MISSING = object()
 
 
+def _trained_max_iters(trained_text: str) -> int | None:
+    from mmengine.config import Config
+
+    value = (Config.fromstring(trained_text, '.py').get('train_cfg') or {}).get('max_iters')
+    return value if isinstance(value, int) else None
+
+
 def _option_value(value) -> str:
     if isinstance(value, list):
         return '[' + ','.join(_option_value(v) for v in value) + ']'
@@ -106,13 +113,16 @@ def recipe_commands(name: str, cfg, config: Path, meta: dict, add_args: Sequence
     work_dir = f'{RECIPE_WORK_DIR}/{name}'
     tool = 'tools/fusionfm_recipe.py' if 'pseudo_labels' in cfg else 'tools/train.py'
     train = ['python', tool, source, '--work-dir', work_dir]
-    recipe = {}
+    recipe, iteration = {}, meta.get('iter')
     if isinstance(meta.get('cfg'), str):
         options, other = training_overrides(cfg, meta['cfg'])
+        max_iters = _trained_max_iters(meta['cfg'])
+        if iteration and max_iters and iteration < max_iters:  # an intermediate checkpoint
+            options.append('default_hooks.checkpoint.max_keep_ckpts=-1')  # keep it
+            recipe['checkpoint'] = f'iteration {iteration} of a {max_iters}-iteration run'
         train += ['--cfg-options', *options] if options else []
         if other:
             recipe['not_in_command'] = other
-    iteration = meta.get('iter')
     checkpoint = f'{work_dir}/iter_{iteration}.pth' if iteration else f'{work_dir}/CHECKPOINT.pth'
     add = ['python', 'tools/zoo.py', 'add', name, '--config', source, '--checkpoint', checkpoint]
     recipe.update(train=shlex.join(train), add=shlex.join([*add, *add_args]))

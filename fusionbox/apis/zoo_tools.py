@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Callable, List, Sequence
@@ -220,6 +221,8 @@ def add_entry(
     index = next((i for i, m in enumerate(data['models']) if m['name'] == name), len(models))
     models.insert(index, entry)
     atomic_write_json(manifest, dict(data, models=models))
+    for path in (weights, config_out, manifest):
+        os.chmod(path, 0o644)  # shipped files: readable by all, like the rest of the package
     zoo.list_entries(manifest)  # what was written reads back
     log(
         f'{"replaced" if old else "added"} zoo model {name!r}: {repo_relative(weights)} '
@@ -235,8 +238,10 @@ def verify_entries(manifest=None, log: Callable[[str], None] = print) -> List[st
     line each, naming the entry); logs one line per entry."""
     from .inferencer import build_fuser
 
-    problems = []
-    for entry in zoo.list_entries(manifest):
+    problems, entries = [], zoo.list_entries(manifest)
+    if not entries:
+        log(f'the model zoo {manifest or zoo.MANIFEST} has no entry')
+    for entry in entries:
         try:
             zoo.verify_entry(entry)
             model = build_fuser(entry.config, entry.weights)
@@ -266,4 +271,6 @@ def recipe_text(name: str, manifest=None) -> str:
     lines = [recipe['train'], recipe['add']]
     if recipe.get('not_in_command'):
         lines.insert(0, f'# also differed in training: {", ".join(recipe["not_in_command"])}')
+    if recipe.get('checkpoint'):
+        lines.insert(0, f'# the checkpoint: {recipe["checkpoint"]}')
     return '\n'.join(lines)

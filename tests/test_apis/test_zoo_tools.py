@@ -3,6 +3,7 @@ in a temporary manifest: the entry, its hash, its standalone config and the fuse
 
 import json
 import shlex
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -161,3 +162,20 @@ def test_training_overrides_are_the_differences():
                           g=[dict(type='T')]))  # fmt: skip
     options, other = training_overrides(base, trained.pretty_text)
     assert options == ['a.b=2', 'e=None'] and other == ['g']
+
+
+def test_recipe_of_an_intermediate_checkpoint_keeps_it():
+    from fusionbox.apis.zoo_recipe import recipe_commands
+
+    config = 'configs/allinone/allinone_unet-t_reg_ivf-mif-mef-mff.py'
+    cfg = Config.fromfile(config)
+    trained = Config.fromfile(config)
+    trained.merge_from_dict({'train_cfg.max_iters': 40, 'work_dir': 'somewhere'})
+    meta = dict(iter=20, seed=3, cfg=trained.pretty_text)
+    recipe = recipe_commands('x', cfg, Path(config), meta, ['--overwrite'])
+    assert recipe['train'] == (
+        f'python tools/train.py {config} --work-dir work_dirs/zoo/x --cfg-options '
+        'train_cfg.max_iters=40 default_hooks.checkpoint.max_keep_ckpts=-1'
+    )
+    assert recipe['add'].endswith('--checkpoint work_dirs/zoo/x/iter_20.pth --overwrite')
+    assert recipe['checkpoint'] == 'iteration 20 of a 40-iteration run' and recipe['seed'] == 3
