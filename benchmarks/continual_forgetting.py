@@ -1,14 +1,18 @@
 """Forgetting across the task sequence IVF -> MIF -> MEF -> MFF, one run per continual config.
 
-Runs ``tools/train.py`` on each ``configs/continual/`` config (joint, naive, EWC, replay,
+Runs each ``configs/continual/`` config of a data family (joint, naive, EWC, replay,
 EWC + replay) in subprocesses (``--jobs`` at a time, one thread each), collects each run's
 ``continual_matrix.json`` and writes a comparison (average score, BWT, forgetting, last task)
-as Markdown and JSON::
+as Markdown and JSON, and the matrices side by side as a figure (``summary.{md,json,png}``)::
 
-    python benchmarks/continual_forgetting.py [--stage-iters 100] [--jobs 2]
-        [--out work_dirs/benchmarks/continual_forgetting] [--reuse]
+    python benchmarks/continual_forgetting.py [--data embedded|real] [--stage-iters 100]
+        [--jobs 2] [--strategies ...] [--out DIR] [--reuse]
 
-Not a test: it trains five small models (about 10 minutes on 2 CPU cores).
+``--data embedded`` (the default): the ``continual_unet-t_reg_ivf-mif-mef-mff_*`` configs through
+``tools/train.py`` (about 10 minutes on 2 CPU cores). ``--data real``: the
+``continual_unet-c24-haar3-gated_fm-src_real-seq_*`` configs (FusionFM-lite on the real sets,
+scored on their held-out stems) through the FusionFM recipe ``tools/fusionfm_recipe.py``, which
+reuses the pseudo-labels cached in ``work_dirs/pseudo_labels``. Not a test.
 """
 
 from __future__ import annotations
@@ -27,11 +31,28 @@ sys.path.insert(0, str(REPO))
 
 from fusionbox.utils.io import atomic_write_json, atomic_write_text  # noqa: E402
 
-PREFIX = 'configs/continual/continual_unet-t_reg_ivf-mif-mef-mff_'
+#: data family -> (config prefix, tool, extra tool arguments, what the title says)
+FAMILIES = {
+    'embedded': (
+        'configs/continual/continual_unet-t_reg_ivf-mif-mef-mff_',
+        'tools/train.py',
+        [],
+        'embedded benchmark, unet-t',
+    ),
+    'real': (
+        'configs/continual/continual_unet-c24-haar3-gated_fm-src_real-seq_',
+        'tools/fusionfm_recipe.py',
+        ['--no-progress'],
+        'real sets, held-out stems, FusionFM-lite gated',
+    ),
+}
 STRATEGIES = ('joint', 'naive', 'ewc', 'replay', 'ewc-replay')
 
 
-def run_one(name: str, out: Path, stage_iters: int | None, reuse: bool = False) -> dict:
+def run_one(
+    name: str, out: Path, stage_iters: int | None, reuse: bool = False, data: str = 'embedded'
+) -> dict:
+    prefix, tool, extra, _ = FAMILIES[data]
     work = out / name
     done = work / 'continual_matrix.json'
     if reuse and done.is_file():
@@ -40,7 +61,7 @@ def run_one(name: str, out: Path, stage_iters: int | None, reuse: bool = False) 
             seconds = work / 'benchmark_seconds.txt'
             result['seconds'] = float(seconds.read_text()) if seconds.is_file() else None
             return result
-    cmd = [sys.executable, 'tools/train.py', f'{PREFIX}{name}.py', '--work-dir', str(work)]
+    cmd = [sys.executable, tool, f'{prefix}{name}.py', '--work-dir', str(work), *extra]
     if stage_iters:
         cmd += ['--cfg-options', f'train_cfg.stage_iters={stage_iters}']
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'PYTHONWARNINGS': 'ignore'}
@@ -61,10 +82,10 @@ def fmt(v) -> str:
     return f'{v:.4f}' if isinstance(v, float) else str(v)
 
 
-def to_markdown(results: dict, stage_iters) -> str:
+def to_markdown(results: dict, stage_iters, title: str = 'embedded benchmark, unet-t') -> str:
     keys = ('average', 'bwt', 'forgetting', 'plasticity', 'last_task')
     lines = [
-        f'# Continual forgetting (embedded benchmark, unet-t, {stage_iters} iters/stage)',
+        f'# Continual forgetting ({title}, {stage_iters} iters/stage)',
         '',
         '| strategy | ' + ' | '.join(keys) + ' | seconds |',
         '|' + '---|' * (len(keys) + 2),
@@ -88,8 +109,32 @@ def to_markdown(results: dict, stage_iters) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def plot_results(results: dict, path: Path) -> Path:
+    """The accuracy matrices of the runs side by side, one panel per strategy."""
+    import matplotlib
+
+    matplotlib.use('Agg', force=False)
+    import matplotlib.pyplot as plt
+
+    from fusionbox.continual.matrix import draw_matrix, save_figure
+
+    fig, axes = plt.subplots(1, len(results), figsize=(5.2 * len(results), 4.2), squeeze=False)
+    for ax, (name, res) in zip(axes[0], results.items()):
+        cols = [f'{t}\n({m})' for t, m in zip(res['tasks'], res['metrics'])]
+        draw_matrix(ax, res['matrix'], res['stages'], cols)
+        ax.set_title(name)
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        '--data',
+        default='embedded',
+        choices=sorted(FAMILIES),
+        help='embedded benchmark configs (tools/train.py) or real-data ones (the recipe)',
+    )
     parser.add_argument('--strategies', nargs='+', default=list(STRATEGIES), choices=STRATEGIES)
     parser.add_argument(
         '--stage-iters',
@@ -98,23 +143,29 @@ def main(argv=None) -> int:
         help="iterations per stage (default: the configs' own)",
     )
     parser.add_argument('--jobs', type=int, default=2, help='runs at the same time')
-    parser.add_argument('--out', default='work_dirs/benchmarks/continual_forgetting')
+    parser.add_argument(
+        '--out', default=None, help='default: work_dirs/benchmarks/continual_forgetting[_real]'
+    )
     parser.add_argument(
         '--reuse',
         action='store_true',
         help='keep the finished runs found in --out instead of training again',
     )
     args = parser.parse_args(argv)
-    out = (REPO / args.out).resolve()
+    suffix = '' if args.data == 'embedded' else f'_{args.data}'
+    out = (REPO / (args.out or f'work_dirs/benchmarks/continual_forgetting{suffix}')).resolve()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {
-            n: pool.submit(run_one, n, out, args.stage_iters, args.reuse) for n in args.strategies
+            n: pool.submit(run_one, n, out, args.stage_iters, args.reuse, args.data)
+            for n in args.strategies
         }
         results = {n: f.result() for n, f in futures.items()}
     iters = args.stage_iters or 100  # the configs' stage_iters
+    markdown = to_markdown(results, iters, FAMILIES[args.data][3])
     atomic_write_json(out / 'summary.json', results)
-    atomic_write_text(out / 'summary.md', to_markdown(results, iters))
-    print(to_markdown(results, iters))
+    atomic_write_text(out / 'summary.md', markdown)
+    plot_results(results, out / 'summary.png')
+    print(markdown)
     return 0
 
 

@@ -104,16 +104,12 @@ def matrix_to_markdown(
     return '\n'.join(lines) + '\n'
 
 
-def plot_matrix(matrix: Matrix, stages: Sequence[str], columns: Sequence[str], path) -> Path:
-    """Write a heat map of the matrix (empty cells where not evaluated) to ``path``."""
-    import matplotlib
-
-    matplotlib.use('Agg', force=False)
-    import matplotlib.pyplot as plt
+def draw_matrix(ax, matrix: Matrix, stages: Sequence[str], columns: Sequence[str]):
+    """Draw the matrix as a heat map on the matplotlib axes ``ax`` (empty cells where not
+    evaluated), each cell labelled with its value; returns the image (for a colour bar)."""
     import numpy as np
 
     data = np.array([[np.nan if v is None else v for v in row] for row in matrix], dtype=float)
-    fig, ax = plt.subplots(figsize=(1.4 + 1.2 * len(columns), 1.0 + 0.7 * len(stages)))
     image = ax.imshow(np.ma.masked_invalid(data), cmap='viridis', aspect='auto')
     ax.set_xticks(range(len(columns)), labels=list(columns))
     ax.set_yticks(range(len(stages)), labels=list(stages))
@@ -126,13 +122,32 @@ def plot_matrix(matrix: Matrix, stages: Sequence[str], columns: Sequence[str], p
             if np.isfinite(data[i, j]):
                 color = 'black' if data[i, j] > mid else 'white'
                 ax.text(j, i, f'{data[i, j]:.3f}', ha='center', va='center', color=color)
-    fig.colorbar(image, ax=ax)
-    fig.tight_layout()
+    return image
+
+
+def save_figure(fig, path) -> Path:
+    """Save the matplotlib figure ``fig`` to ``path`` atomically (format from the suffix) and
+    close it."""
+    import matplotlib.pyplot as plt
+
     path = Path(path)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=path.suffix.lstrip('.') or 'png', dpi=100)
     plt.close(fig)
     return path
+
+
+def plot_matrix(matrix: Matrix, stages: Sequence[str], columns: Sequence[str], path) -> Path:
+    """Write a heat map of the matrix (empty cells where not evaluated) to ``path``."""
+    import matplotlib
+
+    matplotlib.use('Agg', force=False)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1.4 + 1.2 * len(columns), 1.0 + 0.7 * len(stages)))
+    fig.colorbar(draw_matrix(ax, matrix, stages, columns), ax=ax)
+    fig.tight_layout()
+    return save_figure(fig, path)
 
 
 def write_matrix(

@@ -7,7 +7,10 @@
 2. refuses an evaluation-only set (VIFB) in any training or validation dataset
    (:func:`check_no_evaluation_sets`);
 3. makes the pseudo-labels of every real training dataset (:func:`label_datasets`: a
-   ``MultiSourceFusionDataset`` without ``pseudo_label_dir``) with :mod:`fusionbox.pseudo_labels`
+   ``MultiSourceFusionDataset`` without ``pseudo_label_dir`` in ``train_dataloader`` or, for a
+   task sequence (``TaskSequenceTrainLoop``), in the loaders of ``train_cfg.stages`` and
+   ``train_cfg.evaluations``; one set named by several is labelled once) with
+   :mod:`fusionbox.pseudo_labels`
    (priors, selection, refiner; resumable, provenance per sample), for all its samples, the
    held-out ones included (``benchmarks/heldout_tasks.py`` compares with them). Labels are cached in
    ``LABELS_DIR/<task>_<dataset>_<hash>/`` where the hash covers the dataset and the settings
@@ -89,12 +92,25 @@ def check_no_evaluation_sets(cfg) -> None:
         )
 
 
+def _train_loader_cfgs(cfg) -> Iterator[Mapping]:
+    """``train_dataloader``, then those of a task-sequence loop: each of
+    ``train_cfg.stages[*].dataloader`` and ``train_cfg.evaluations[*].dataloader``."""
+    yield cfg.get('train_dataloader') or {}
+    train_cfg = cfg.get('train_cfg') or {}
+    for stage in train_cfg.get('stages') or ():
+        yield stage.get('dataloader') or {}
+    for evaluation in (train_cfg.get('evaluations') or {}).values():
+        yield evaluation.get('dataloader') or {}
+
+
 def label_datasets(cfg) -> List[Mapping]:
-    """The real training datasets of ``cfg`` that want pseudo-labels: type
-    :data:`REAL_TYPE` and no ``pseudo_label_dir`` yet (the configs, to be edited in place)."""
-    loader = cfg.get('train_dataloader') or {}
+    """The real datasets of ``cfg``'s training loaders (:func:`_train_loader_cfgs`: the
+    ``train_dataloader`` and, for a task-sequence loop, its stages' and evaluations' loaders)
+    that want pseudo-labels: type :data:`REAL_TYPE` and no ``pseudo_label_dir`` yet (the
+    configs, to be edited in place)."""
     return [
         d
+        for loader in _train_loader_cfgs(cfg)
         for d in iter_dataset_cfgs(loader.get('dataset'))
         if d.get('type') == REAL_TYPE and d.get('pseudo_label_dir') is None
     ]
@@ -162,10 +178,15 @@ def make_pseudo_labels(
     from fusionbox.pseudo_labels.pipeline import is_finished
     from fusionbox.utils.io import atomic_write_json
 
-    datasets = label_datasets(cfg)
+    # a set named by several loaders (the stages and evaluations of a task sequence) is labelled
+    # once: datasets with the same images share a folder
+    unique: dict[str, List[Mapping]] = {}
+    for ds in label_datasets(cfg):
+        key = json.dumps(_dataset_identity(ds), sort_keys=True)
+        unique.setdefault(key, []).append(ds)
     records = []
-    for i, ds in enumerate(datasets, 1):
-        data = _dataset_identity(ds)
+    for i, same in enumerate(unique.values(), 1):
+        data = _dataset_identity(same[0])
         samples = list_samples(dataset=data)
         task = samples[0]['task']
         settings = label_settings(cfg, task)
@@ -173,7 +194,7 @@ def make_pseudo_labels(
         name = folder.name.rsplit('_', 1)[0]
         reused = [s for s in samples if is_finished(folder, s['stem'])]
         log(
-            f'[{i}/{len(datasets)}] pseudo-labels {name}: {len(samples)} samples, '
+            f'[{i}/{len(unique)}] pseudo-labels {name}: {len(samples)} samples, '
             f'{len(reused)} finished, {len(samples) - len(reused)} to make -> {folder}'
         )
         made = []
@@ -190,7 +211,8 @@ def make_pseudo_labels(
                     f"{task_summary['refined_improved']}/{task_summary['samples']}"
                 )
         check_labels(samples, folder, name)
-        ds['pseudo_label_dir'] = str(folder / 'labels')
+        for ds in same:
+            ds['pseudo_label_dir'] = str(folder / 'labels')
         records.append(
             dict(
                 name=name,
