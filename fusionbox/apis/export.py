@@ -68,7 +68,9 @@ class ExportedFuser(nn.Module):
             if solver is not None:
                 objective.solver = SOLVERS.build(dict(type=solver))
             if steps is not None:
-                objective.num_steps = objective.solver._check_steps(steps)
+                if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+                    raise ValueError(f'steps must be a positive integer, got {steps!r}')
+                objective.num_steps = steps
             if not isinstance(objective.solver, FixedStepSolver):
                 raise ValueError(
                     f'{type(objective.solver).__name__} chooses its steps at run time; export a '

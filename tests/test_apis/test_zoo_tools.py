@@ -179,3 +179,9 @@ def test_recipe_of_an_intermediate_checkpoint_keeps_it():
     )
     assert recipe['add'].endswith('--checkpoint work_dirs/zoo/x/iter_20.pth --overwrite')
     assert recipe['checkpoint'] == 'iteration 20 of a 40-iteration run' and recipe['seed'] == 3
+
+
+def test_every_shipped_entry_builds_and_loads():
+    from fusionbox.apis.zoo_tools import verify_entries
+
+    assert verify_entries(log=str) == []
