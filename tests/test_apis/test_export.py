@@ -10,6 +10,9 @@ from fusionbox.apis import FusionInferencer, build_fuser, fuse
 from fusionbox.apis.export import ExportedFuser, export_model, onnx_session, run_onnx
 from fusionbox.cli.main import main
 
+#: The tests train a model for two iterations in a subprocess (tools/train.py).
+pytestmark = pytest.mark.slow
+
 
 def _pair(h, w, seed=0, n=2):
     rng = np.random.default_rng(seed)

@@ -16,6 +16,9 @@ from fusionbox.apis.zoo_tools import add_entry
 from fusionbox.utils.checkpoint import load_state_dict_file
 from fusionbox.utils.errors import ZooError
 
+#: The tests train a model for two iterations in a subprocess (tools/train.py).
+pytestmark = pytest.mark.slow
+
 OTHER_MODEL = 'configs/fusionfm/fusionfm-lite_unet-c24-haar3_fm-src_ivf-mif-mef-mff.py'
 
 
