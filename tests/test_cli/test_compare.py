@@ -126,3 +126,13 @@ def test_grid_draws_missing_cells_and_refuses_other_formats(tmp_path):
         draw_grid(rows, tmp_path / 'g.png', formats=['svg'])
     with pytest.raises(FileExistsError, match='g.png exists'):
         draw_grid(rows, tmp_path / 'g.png', overwrite=False)
+
+
+def test_zoo_model_column_and_its_tasks(folders, tiny_zoo, tmp_path, capsys):
+    out = tmp_path / 'zoo.png'
+    assert main(_args(folders, out, '--model', 'tiny', '--limit', '1')) == 0
+    assert 'compared tiny on 1 samples' in capsys.readouterr().out
+    args = _args(folders, tmp_path / 'mif.png', '--model', 'tiny')
+    args[args.index('ivf')] = 'mif'
+    assert main(args) == 1
+    assert "zoo model 'tiny' fuses ['ivf', 'mef'], not 'mif'" in capsys.readouterr().err
