@@ -20,6 +20,7 @@ COMMANDS = (
     'fusionbox.cli.models',
     'fusionbox.cli.compare',
     'fusionbox.cli.export',
+    'fusionbox.cli.downstream',
 )
 
 

@@ -4,7 +4,8 @@ Model, in the long-wave infrared:
 
 * **scene segmentation**: the visible image is over-segmented (Felzenszwalb graph segmentation);
   1-3 compact regions that do not lie along the border become *warm objects* (people, engines,
-  animals). Their instance masks (1..K, 0 = background) are kept in ``masks/``.
+  animals). Their instance masks (1..K, 0 = background) are kept in ``masks/``; their boxes
+  (:func:`object_boxes`) are derived from those masks.
 * **temperature**: the background sits at an ambient temperature plus *solar loading* (dark,
   low-albedo surfaces absorb more and run warmer) and a smooth random field; each warm object is
   8-22 K above ambient, warmest in its core (distance-transform profile); heat conduction
@@ -66,6 +67,17 @@ def warm_objects(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
     return mask
 
 
+def object_boxes(mask: np.ndarray) -> np.ndarray:
+    """Pixel boxes ``(K, 4)`` ``x1, y1, x2, y2`` (float64; corners, so one pixel is 1 wide) of
+    the instances 1..K of an instance mask; row k-1 is instance k (zeros when it is empty)."""
+    boxes = np.zeros((int(mask.max()), 4))
+    for i in range(1, boxes.shape[0] + 1):
+        ys, xs = np.nonzero(mask == i)
+        if xs.size:
+            boxes[i - 1] = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+    return boxes
+
+
 def temperature(rng: np.random.Generator, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Temperature map (H, W) in kelvin: ambient + solar loading + warm objects, diffused."""
     size = mask.shape[0]
@@ -100,7 +112,8 @@ def thermal_sensor(rng: np.random.Generator, radiance: np.ndarray) -> np.ndarray
 
 
 def generate(rng: np.random.Generator, split: str, size: int) -> Sample:
-    """One IVF sample: sources (thermal ir grey, visible colour), warm-object instance masks."""
+    """One IVF sample: sources (thermal ir grey, visible colour), warm-object instance masks
+    and their boxes."""
     visible, base = sample_crop(rng, BASE_IMAGES, split, size)
     labels = segment(visible)
     mask = warm_objects(rng, labels)
@@ -117,5 +130,6 @@ def generate(rng: np.random.Generator, split: str, size: int) -> Sample:
         sources=[to_uint8(thermal), to_uint8(visible)],
         gt=None,
         mask=mask,
+        boxes=object_boxes(mask),
         info=dict(base=base, objects=int(mask.max())),
     )

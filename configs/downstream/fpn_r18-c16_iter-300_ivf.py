@@ -1,0 +1,111 @@
+"""Semantic FPN on a slim ResNet-18-V1c (16 base channels), trained from scratch.
+
+Downstream semantic segmentation on fused / infrared / visible images (``fusionbox downstream
+--task seg``), sized for a CPU: 128 px images, 300 iterations of batch 4. The tool fills the data
+folders, the classes and the seed; to scale up, raise ``img_scale``, ``train_cfg.max_iters`` and
+the batch.
+Paper: Kirillov et al., Panoptic Feature Pyramid Networks, CVPR 2019.
+Ref: mmsegmentation configs/sem_fpn (mmseg 1.2.2).
+"""
+
+default_scope = 'mmseg'
+custom_imports = dict(imports=['fusionbox.downstream'], allow_failed_imports=False)
+
+img_scale = (128, 128)  # (w, h), aspect kept
+norm_cfg = dict(type='BN', requires_grad=True)
+model = dict(
+    type='EncoderDecoder',
+    data_preprocessor=dict(
+        type='SegDataPreProcessor',
+        mean=[127.5, 127.5, 127.5],
+        std=[64.0, 64.0, 64.0],
+        bgr_to_rgb=False,  # LoadFusionImage gives RGB
+        pad_val=0,
+        seg_pad_val=255,
+        size_divisor=32,
+    ),
+    backbone=dict(
+        type='ResNetV1c',
+        depth=18,
+        stem_channels=16,
+        base_channels=16,  # stages of 16, 32, 64, 128 channels
+        num_stages=4,
+        out_indices=(0, 1, 2, 3),
+        strides=(1, 2, 2, 2),
+        dilations=(1, 1, 1, 1),
+        norm_cfg=norm_cfg,
+        norm_eval=False,
+        style='pytorch',
+        init_cfg=None,  # from scratch: nothing can be downloaded
+    ),
+    neck=dict(type='FPN', in_channels=[16, 32, 64, 128], out_channels=32, num_outs=4),
+    decode_head=dict(
+        type='FPNHead',
+        in_channels=[32, 32, 32, 32],
+        in_index=[0, 1, 2, 3],
+        feature_strides=[4, 8, 16, 32],
+        channels=32,
+        dropout_ratio=0.1,
+        num_classes=2,  # set from the labels by the tool
+        norm_cfg=norm_cfg,
+        align_corners=False,
+        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
+    ),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'),
+)
+
+train_pipeline = [
+    dict(type='LoadFusionImage'),
+    dict(type='LoadClassMap'),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackSegInputs'),
+]
+test_pipeline = [
+    dict(type='LoadFusionImage'),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='LoadClassMap'),  # after Resize: the metric compares at the original size
+    dict(type='PackSegInputs'),
+]
+# img_dir, labels and stems are filled by `fusionbox downstream`
+dataset = dict(type='FolderSegDataset', img_dir=None, labels=None, stems=None)
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(dataset, pipeline=train_pipeline),
+)
+test_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(dataset, pipeline=test_pipeline, test_mode=True),
+)
+test_evaluator = dict(type='ClasswiseIoUMetric', iou_metrics=['mIoU'])
+
+max_iters = 300
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.01),
+    clip_grad=dict(max_norm=10.0),
+)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0, end=30),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=max_iters, T_max=max_iters),
+]
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=max_iters, max_keep_ckpts=1),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
+log_processor = dict(by_epoch=False)
+log_level = 'WARNING'
+load_from = None
+resume = False

@@ -1,0 +1,135 @@
+"""RetinaNet on a slim ResNet-18 (16 base channels) with a 3-level FPN, trained from scratch.
+
+Downstream detection on fused / infrared / visible images (``fusionbox downstream --task det``),
+sized for a CPU: 128 px images, 300 iterations of batch 4. The tool fills the data folders, the
+classes and the seed; to scale up, raise ``img_scale``, ``train_cfg.max_iters`` and the batch.
+Paper: Lin et al., Focal Loss for Dense Object Detection, ICCV 2017.
+Ref: mmdet configs/retinanet (mmdet 3.3.0).
+"""
+
+default_scope = 'mmdet'
+custom_imports = dict(imports=['fusionbox.downstream'], allow_failed_imports=False)
+
+img_scale = (128, 128)  # (w, h), aspect kept
+model = dict(
+    type='RetinaNet',
+    data_preprocessor=dict(
+        type='DetDataPreprocessor',
+        mean=[127.5, 127.5, 127.5],
+        std=[64.0, 64.0, 64.0],
+        bgr_to_rgb=False,  # LoadFusionImage gives RGB
+        pad_size_divisor=32,
+    ),
+    backbone=dict(
+        type='ResNet',
+        depth=18,
+        base_channels=16,  # stages of 16, 32, 64, 128 channels
+        num_stages=4,
+        out_indices=(1, 2, 3),  # strides 8, 16, 32
+        frozen_stages=-1,
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=False,
+        style='pytorch',
+        init_cfg=None,  # from scratch: nothing can be downloaded
+    ),
+    neck=dict(type='FPN', in_channels=[32, 64, 128], out_channels=64, start_level=0, num_outs=3),
+    bbox_head=dict(
+        type='RetinaHead',
+        num_classes=3,  # set from the labels by the tool
+        in_channels=64,
+        stacked_convs=2,
+        feat_channels=64,
+        anchor_generator=dict(
+            type='AnchorGenerator',
+            octave_base_scale=2,  # 16-25 px anchors at stride 8: small objects
+            scales_per_octave=3,
+            ratios=[0.5, 1.0, 2.0],
+            strides=[8, 16, 32],
+        ),
+        bbox_coder=dict(
+            type='DeltaXYWHBBoxCoder', target_means=[0.0] * 4, target_stds=[1.0, 1.0, 1.0, 1.0]
+        ),
+        loss_cls=dict(type='FocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.25, loss_weight=1.0),
+        loss_bbox=dict(type='L1Loss', loss_weight=1.0),
+    ),
+    train_cfg=dict(
+        assigner=dict(
+            type='MaxIoUAssigner',
+            pos_iou_thr=0.5,
+            neg_iou_thr=0.4,
+            min_pos_iou=0,
+            ignore_iof_thr=-1,
+        ),  # fmt: skip
+        sampler=dict(type='PseudoSampler'),
+        allowed_border=-1,
+        pos_weight=-1,
+        debug=False,
+    ),
+    test_cfg=dict(
+        nms_pre=1000,
+        min_bbox_size=0,
+        score_thr=0.02,
+        nms=dict(type='nms', iou_threshold=0.5),  # mmcv.ops compiled NMS
+        max_per_img=100,
+    ),
+)
+
+train_pipeline = [
+    dict(type='LoadFusionImage'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadFusionImage'),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'instances'),
+    ),
+]
+# img_dir, labels and stems are filled by `fusionbox downstream`
+dataset = dict(type='FolderDetDataset', img_dir=None, labels=None, stems=None)
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(dataset, pipeline=train_pipeline),
+)
+test_dataloader = dict(
+    batch_size=4,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(dataset, pipeline=test_pipeline, test_mode=True),
+)
+test_evaluator = dict(
+    type='ClasswiseCocoMetric', metric='bbox', outfile_prefix='work_dirs/downstream/det/coco'
+)
+
+max_iters = 300
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05),
+    clip_grad=dict(max_norm=10.0),
+)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0, end=30),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=max_iters, T_max=max_iters),
+]
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=max_iters, max_keep_ckpts=1),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
+log_processor = dict(by_epoch=False)
+log_level = 'WARNING'
+load_from = None
+resume = False
