@@ -119,6 +119,9 @@ def _run(cfg, phases: tuple, label: str, progress: bool, checkpoint=None) -> dic
     from .progress import ProgressHook
 
     if checkpoint is not None:
+        from fusionbox.utils.checkpoint import install_mmengine_loader
+
+        install_mmengine_loader()  # the Runner loads it through FusionBox's safe loader
         cfg.load_from = str(checkpoint)
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     out = {}
