@@ -113,3 +113,17 @@ def test_cli_export_and_its_errors(tiny_flow_checkpoint, tmp_path, capsys):
     assert main(reg) == 1
     err = capsys.readouterr().err
     assert err.count('\n') == 1 and 'Adaptive chooses its steps at run time' in err
+
+
+def test_zoo_model_export_names_its_weights(tiny_zoo, tmp_path):
+    from fusionbox.apis import zoo
+
+    info = export_model('tiny', tmp_path / 'tiny.onnx', 'mef')
+    assert (
+        info['model'] == 'tiny' and info['source'] == f'zoo sha256 {zoo.get_entry("tiny").sha256}'
+    )
+    meta = {p.key: p.value for p in onnx.load(str(tmp_path / 'tiny.onnx')).metadata_props}
+    assert meta['source'] == info['source']
+    with pytest.raises(ValueError, match=r"zoo model 'tiny' fuses \['ivf', 'mef'\], not 'mif'"):
+        export_model('tiny', tmp_path / 'mif.onnx', 'mif')
+    assert not (tmp_path / 'mif.onnx').exists()
