@@ -134,3 +134,32 @@ def figure(path, out_dir, task: str, results: Dict[str, dict], samples: int = 2)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=90, format='png')
     plt.close(fig)
+
+
+# --- several seeds -------------------------------------------------------------------------------
+def summarise_seeds(task: str, runs: Dict[int, Dict[str, dict]]) -> List[dict]:
+    """``[{'input', 'metric', 'mean', 'std', 'seeds'}]`` over the runs of several seeds
+    (``{seed: {input: result}}``); std is the sample standard deviation (0 for one seed)."""
+    first = next(iter(runs.values()))
+    rows = []
+    for name in first:
+        for metric in metric_names(task, first):
+            values = [
+                r[name]['metrics'][metric] for r in runs.values() if metric in r[name]['metrics']
+            ]
+            if values:
+                std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+                rows.append(dict(input=name, metric=metric, mean=float(np.mean(values)), std=std,
+                                 seeds=len(values)))  # fmt: skip
+    return rows
+
+
+def summary_markdown(rows: List[dict], metrics) -> str:
+    """A table of ``mean ± std`` per input (rows) and metric (columns) from
+    :func:`summarise_seeds`."""
+    cell = {(r['input'], r['metric']): f'{r["mean"]:.1f} ± {r["std"]:.1f}' for r in rows}
+    inputs = list(dict.fromkeys(r['input'] for r in rows))
+    lines = ['| input | ' + ' | '.join(metrics) + ' |', '|---|' + '---:|' * len(metrics)]
+    for name in inputs:
+        lines.append(f'| {name} | ' + ' | '.join(cell.get((name, m), '-') for m in metrics) + ' |')
+    return '\n'.join(lines) + '\n'
