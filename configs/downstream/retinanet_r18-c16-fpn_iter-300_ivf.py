@@ -7,6 +7,8 @@ Paper: Lin et al., Focal Loss for Dense Object Detection, ICCV 2017.
 Ref: mmdet configs/retinanet (mmdet 3.3.0).
 """
 
+_base_ = ['./_base_/schedule_iter-300_cpu.py']
+
 default_scope = 'mmdet'
 custom_imports = dict(imports=['fusionbox.downstream'], allow_failed_imports=False)
 
@@ -92,44 +94,8 @@ test_pipeline = [
 ]
 # img_dir, labels and stems are filled by `fusionbox downstream`
 dataset = dict(type='FolderDetDataset', img_dir=None, labels=None, stems=None)
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(dataset, pipeline=train_pipeline),
-)
-test_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(dataset, pipeline=test_pipeline, test_mode=True),
-)
+train_dataloader = dict(dataset=dict(dataset, pipeline=train_pipeline))
+test_dataloader = dict(dataset=dict(dataset, pipeline=test_pipeline, test_mode=True))
 test_evaluator = dict(
     type='ClasswiseCocoMetric', metric='bbox', outfile_prefix='work_dirs/downstream/det/coco'
 )
-
-max_iters = 300
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=10.0),
-)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0, end=30),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=max_iters, T_max=max_iters),
-]
-
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=max_iters, max_keep_ckpts=1),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-)
-env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
-log_processor = dict(by_epoch=False)
-log_level = 'WARNING'
-load_from = None
-resume = False

@@ -24,6 +24,7 @@ from .labels import (
     read_classes,
     read_coco,
     read_yolo,
+    select_stems,
     yolo_to_pixels,
 )
 
@@ -84,13 +85,7 @@ class FolderDetDataset(BaseDetDataset):
         ``ignore_flag``)."""
         num_classes = len(self.metainfo['classes'])
         images = pair_images(self.img_dir, self._label_stems())
-        stems = self.stems if self.stems is not None else sorted(images)
-        missing = [s for s in stems if s not in images]
-        if missing:
-            raise FileNotFoundError(
-                f'input folder {self.img_dir} has no image for {len(missing)} labelled '
-                f'stem(s), e.g. {missing[0]!r}'
-            )
+        stems = select_stems(images, self.stems, self.img_dir)
         data_list = []
         for idx, stem in enumerate(stems):
             height, width, _ = image_info(images[stem])

@@ -208,3 +208,16 @@ def pair_images(img_dir, label_stems, what: str = 'input') -> Dict[str, Path]:
             )
         out[stem] = path
     return out
+
+
+def select_stems(images: Dict[str, Path], stems, img_dir) -> List[str]:
+    """``stems`` (all of ``images``, sorted, when None), every one of them with an image;
+    FileNotFoundError naming ``img_dir`` otherwise."""
+    stems = list(stems) if stems is not None else sorted(images)
+    missing = [s for s in stems if s not in images]
+    if missing:
+        raise FileNotFoundError(
+            f'input folder {img_dir} has no image for {len(missing)} labelled stem(s), e.g. '
+            f'{missing[0]!r}'
+        )
+    return stems

@@ -13,7 +13,7 @@ from typing import List, Sequence
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from .labels import IGNORE_INDEX, pair_images, read_classes
+from .labels import IGNORE_INDEX, pair_images, read_classes, select_stems
 
 
 @DATASETS.register_module()
@@ -49,13 +49,7 @@ class FolderSegDataset(BaseSegDataset):
             raise FileNotFoundError(f'labels folder {self.labels} does not exist')
         maps = {p.stem: p for p in sorted(self.labels.glob('*.png')) if not p.name.startswith('.')}
         images = pair_images(self.img_dir, maps)
-        stems = self.stems if self.stems is not None else sorted(images)
-        missing = [s for s in stems if s not in images]
-        if missing:
-            raise FileNotFoundError(
-                f'input folder {self.img_dir} has no image for {len(missing)} labelled '
-                f'stem(s), e.g. {missing[0]!r}'
-            )
+        stems = select_stems(images, self.stems, self.img_dir)
         return [
             dict(
                 img_path=str(images[stem]),
