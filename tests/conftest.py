@@ -115,3 +115,27 @@ def pytest_configure(config):
     import torch
 
     torch.set_num_threads(1)
+
+
+@pytest.fixture
+def register_task():
+    """Register fusion-task specs for one test, as a plugin's hook would; removed afterwards.
+
+    ``register_task('nir', init_fusion='max', ...)`` returns the spec class (source roles
+    ``('a', 'b')`` unless given).
+    """
+    from fusionbox.registry import TASKS
+    from fusionbox.tasks import FusionTask
+
+    added = []
+
+    def register(name: str, **spec) -> type:
+        attrs = dict(name=name, title=f'{name} fusion', source_roles=('a', 'b'))
+        cls = type(f'{name.upper()}Task', (FusionTask,), {**attrs, **spec})
+        TASKS.register_module(name=name, module=cls)
+        added.append(name)
+        return cls
+
+    yield register
+    for name in added:
+        TASKS.module_dict.pop(name, None)

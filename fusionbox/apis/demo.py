@@ -18,15 +18,12 @@ import numpy as np
 import torch
 from mmengine.config import Config
 
+from fusionbox.tasks import SpecView
 from fusionbox.utils.io import atomic_write_json, atomic_write_text
 
-#: What each task is judged by in the demo: reference metrics where the task has a ground truth.
-JUDGED_BY = {
-    'ivf': ('SF', 'Qabf'),
-    'mif': ('SF', 'Qabf'),
-    'mef': ('SSIM_ref', 'PSNR_ref'),
-    'mff': ('SSIM_ref', 'PSNR_ref'),
-}
+#: What each task is judged by in the demo (reference metrics where the task has a ground
+#: truth): a live view of each task spec's ``judged_by`` (:mod:`fusionbox.tasks`).
+JUDGED_BY = SpecView('judged_by')
 
 
 def _log(message: str) -> None:

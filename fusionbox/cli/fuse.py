@@ -62,10 +62,11 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def _check_args(args) -> None:
     from fusionbox.apis.inferencer import MAX_STEPS
-    from fusionbox.structures import TASKS
+    from fusionbox.tasks import PluginTaskNames
 
-    if args.task not in TASKS:
-        raise UsageError(f'unknown task {args.task!r}; choose from {", ".join(TASKS)}')
+    tasks = PluginTaskNames()  # a plugin's task too
+    if args.task not in tasks:
+        raise UsageError(f'unknown task {args.task!r}; choose from {", ".join(tasks)}')
     if args.model and args.config:
         raise UsageError('give --model NAME or --config CFG --checkpoint CKPT, not both')
     if bool(args.config) != bool(args.checkpoint):

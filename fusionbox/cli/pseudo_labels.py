@@ -14,6 +14,8 @@ import argparse
 import sys
 from typing import Dict, List
 
+from fusionbox.tasks import PluginTaskNames
+
 
 def _pairs(values: List[str] | None, option: str) -> Dict[str, str]:
     out: Dict[str, str] = {}
@@ -35,7 +37,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument('config', nargs='?', help='optional MMEngine config file')
-    parser.add_argument('--task', choices=('ivf', 'mif', 'mef', 'mff'), help='fusion task')
+    parser.add_argument('--task', choices=PluginTaskNames(), help='fusion task')
     parser.add_argument(
         '--source',
         action='append',

@@ -7,7 +7,13 @@ from typing import Sequence
 
 from fusionbox.registry import DATASETS
 
-from .embedded import DEFAULT_NUM_SAMPLES, HAS_GT, HAS_MASK, build_embedded_split, embedded_sources
+from .embedded import (
+    DEFAULT_NUM_SAMPLES,
+    build_embedded_split,
+    embedded_sources,
+    has_gt,
+    has_mask,
+)
 from .embedded.builder import GT_DIR, MASK_DIR
 from .multi_source_dataset import MultiSourceFusionDataset
 
@@ -59,8 +65,8 @@ class EmbeddedFusionDataset(MultiSourceFusionDataset):
             data_root=folder,
             task=task,
             sources=embedded_sources(task),
-            gt=GT_DIR if task in HAS_GT else None,
-            mask=MASK_DIR if task in HAS_MASK and with_mask else None,
+            gt=GT_DIR if has_gt(task) else None,
+            mask=MASK_DIR if has_mask(task) and with_mask else None,
             prompt=prompt,
             pipeline=pipeline,
             test_mode=test_mode,

@@ -13,53 +13,13 @@ from typing import Callable, Dict, List, Sequence
 import numpy as np
 
 from fusionbox.registry import DEGRADATIONS
+from fusionbox.tasks import SpecView
 
 from .base import BaseDegradation
 
-#: Operations drawn per task by default. IVF: weather, light and camera for the visible image,
-#: stripes, low thermal contrast and optics for the infrared one. MIF: scanner noise (Poisson in
-#: PET/SPECT), limited resolution, blur, narrow contrast. MEF: no exposure operation (exposure is
-#: what the task fuses). MFF: no defocus or motion blur (focus is what the task fuses).
-DEFAULT_TASK_OPS = {
-    'ivf': (
-        'Rain',
-        'Snow',
-        'Haze',
-        'LowLight',
-        'OverExposure',
-        'GaussianNoise',
-        'PoissonNoise',
-        'GaussianBlur',
-        'MotionBlur',
-        'Downsample',
-        'JPEGCompression',
-        'LowContrast',
-        'StripeNoise',
-    ),
-    'mif': ('GaussianNoise', 'PoissonNoise', 'GaussianBlur', 'Downsample', 'LowContrast'),
-    'mef': (
-        'Rain',
-        'Snow',
-        'Haze',
-        'GaussianNoise',
-        'PoissonNoise',
-        'GaussianBlur',
-        'MotionBlur',
-        'Downsample',
-        'JPEGCompression',
-    ),
-    'mff': (
-        'Rain',
-        'Snow',
-        'Haze',
-        'LowLight',
-        'GaussianNoise',
-        'PoissonNoise',
-        'Downsample',
-        'JPEGCompression',
-        'LowContrast',
-    ),
-}
+#: Operations drawn per task by default: a live view of each task spec's ``degradations``
+#: (:mod:`fusionbox.tasks`).
+DEFAULT_TASK_OPS = SpecView('degradations')
 
 #: Groups of which at most one operation is drawn per sample (redundant or contradictory).
 DEFAULT_EXCLUSIVE = (

@@ -18,20 +18,16 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Sequence
 
 from fusionbox.registry import PRIORS, REFINERS, SELECTORS
-from fusionbox.structures import task_index
+from fusionbox.tasks import SpecView, task_index
 from fusionbox.utils.image_io import read_image, read_sources, write_image
 from fusionbox.utils.io import atomic_write_json
 
 from .ops import recompose, split_luma
 from .priors.adapters import MissingResult
 
-#: Priors run by default for each task (registry names).
-DEFAULT_PRIORS: Dict[str, tuple] = {
-    'ivf': ('Average', 'ChooseMax', 'PCA', 'LaplacianPyramid', 'DWT', 'GFF', 'ADF', 'MGFF'),
-    'mif': ('Average', 'ChooseMax', 'PCA', 'LaplacianPyramid', 'DWT', 'GFF', 'ADF', 'MGFF'),
-    'mef': ('Average', 'PCA', 'LaplacianPyramid', 'DWT', 'GFF', 'MGFF', 'Mertens'),
-    'mff': ('Average', 'LaplacianPyramid', 'DWT', 'GFF', 'MGFF', 'FocusMap'),
-}
+#: Priors run by default for each task (registry names): a live view of each task spec's
+#: ``priors`` (:mod:`fusionbox.tasks`).
+DEFAULT_PRIORS = SpecView('priors')
 
 PriorSpec = str | Mapping
 

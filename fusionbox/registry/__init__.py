@@ -74,6 +74,7 @@ PRIORS = _root('fusion prior', 'fusionbox.pseudo_labels.priors')  # classical fu
 SELECTORS = _root('selector', 'fusionbox.pseudo_labels.selectors')  # pseudo-label selection
 REFINERS = _root('refiner', 'fusionbox.pseudo_labels.refiners')  # Fusion Refiner
 FUSION_METRICS = _root('fusion metric', 'fusionbox.evaluation.functional')  # metric functions
+TASKS = _root('fusion task', 'fusionbox.tasks')  # fusion task specs (ivf, mif, mef, mff, ...)
 
 #: Every registry by the name ``fusionbox list`` shows.
 REGISTRIES = {
@@ -108,4 +109,5 @@ REGISTRIES = {
     'selectors': SELECTORS,
     'refiners': REFINERS,
     'fusion_metrics': FUSION_METRICS,
+    'tasks': TASKS,
 }

@@ -2,16 +2,12 @@
 
 from mmengine.structures import BaseDataElement
 
-#: The four fusion tasks, in the order used for task embeddings (index = task id).
-TASKS = ('ivf', 'mif', 'mef', 'mff')
+from fusionbox.tasks import TaskNames
+from fusionbox.tasks import task_index as task_index
 
-
-def task_index(task: str) -> int:
-    """Return the integer id of ``task`` (one of :data:`TASKS`), with a clear error otherwise."""
-    try:
-        return TASKS.index(task)
-    except ValueError:
-        raise ValueError(f'unknown fusion task {task!r}; expected one of {TASKS}') from None
+#: The registered fusion tasks in id order (index = task id): a live view of the ``TASKS``
+#: registry, the four built-ins first (``('ivf', 'mif', 'mef', 'mff')`` without plugins).
+TASKS = TaskNames()
 
 
 class FusionSample(BaseDataElement):

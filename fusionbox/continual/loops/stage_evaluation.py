@@ -5,9 +5,12 @@ from __future__ import annotations
 import torch
 from torch.utils.data import DataLoader
 
-#: The score of each task in the accuracy matrix unless a config chooses: Qabf (edge transfer)
-#: where the embedded benchmark has no ground truth, SSIM against it where it has one.
-DEFAULT_TASK_METRICS = dict(ivf='Qabf', mif='Qabf', mef='SSIM_ref', mff='SSIM_ref')
+from fusionbox.tasks import SpecView
+
+#: The score of each task in the accuracy matrix unless a config chooses (Qabf where the task has
+#: no ground truth, SSIM against it where it has one): a live view of each task spec's
+#: ``continual_metric`` (:mod:`fusionbox.tasks`).
+DEFAULT_TASK_METRICS = SpecView('continual_metric')
 
 
 def evaluate_task(

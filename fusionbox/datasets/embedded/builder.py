@@ -16,6 +16,7 @@ for more samples serves fewer.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -28,28 +29,43 @@ from typing import Dict, Iterable
 import numpy as np
 
 from fusionbox.structures import TASKS, task_index
+from fusionbox.tasks import get_task
 from fusionbox.utils.image_io import write_image
 from fusionbox.utils.paths import cache_root
 
-from . import ivf, mef, mff, mif
 from .common import SPLITS
 
 #: Bump when a generator changes what it writes (old caches are then left alone).
 EMBEDDED_VERSION = 'v1'
 #: Sample counts per split when none is given.
 DEFAULT_NUM_SAMPLES = {'train': 32, 'val': 4, 'test': 8}
-#: The generator module of every task (each has ``SOURCES`` and ``generate(rng, split, size)``).
-GENERATORS = {'ivf': ivf, 'mif': mif, 'mef': mef, 'mff': mff}
-#: Tasks that have a ground truth / masks in the embedded benchmark.
-HAS_GT = ('mef', 'mff')
-HAS_MASK = ('ivf', 'mff')
 GT_DIR, MASK_DIR, META = 'gt', 'masks', 'meta.json'
+
+
+def embedded_generator(task: str):
+    """The generator module of ``task`` (its spec's ``embedded``: a module with ``SOURCES`` and
+    ``generate(rng, split, size)``); ValueError for a task without one."""
+    spec = get_task(task)
+    if spec.embedded is None:
+        raise ValueError(
+            f'fusion task {task!r} has no embedded generator (its spec: embedded=None)'
+        )
+    return importlib.import_module(spec.embedded)
+
+
+def has_gt(task: str) -> bool:
+    """Whether the embedded split of ``task`` has a ground truth (the spec's ``has_gt``)."""
+    return bool(get_task(task).has_gt)
+
+
+def has_mask(task: str) -> bool:
+    """Whether the embedded generator of ``task`` writes masks (the spec's ``has_mask``)."""
+    return bool(get_task(task).has_mask)
 
 
 def embedded_sources(task: str) -> tuple:
     """The source folder names of ``task`` in the embedded benchmark, in model order."""
-    task_index(task)
-    return GENERATORS[task].SOURCES
+    return tuple(embedded_generator(task).SOURCES)
 
 
 def embedded_split_dir(
@@ -72,9 +88,7 @@ def _is_complete(folder: Path, task: str, num_samples: int) -> bool:
         return False
     if meta.get('version') != EMBEDDED_VERSION or meta.get('num_samples', 0) < num_samples:
         return False
-    dirs = (
-        list(embedded_sources(task)) + [GT_DIR] * (task in HAS_GT) + [MASK_DIR] * (task in HAS_MASK)
-    )
+    dirs = list(embedded_sources(task)) + [GT_DIR] * has_gt(task) + [MASK_DIR] * has_mask(task)
     stems = [stem_of(task, folder.name, i) for i in (0, num_samples - 1)]
     return all((folder / d / f'{s}.png').is_file() for d in dirs for s in stems)
 
@@ -86,8 +100,8 @@ def _write_png(path: Path, image: np.ndarray) -> None:
 def _generate_into(
     folder: Path, task: str, split: str, seed: int, size: int, num_samples: int
 ) -> None:
-    gen = GENERATORS[task]
-    for d in gen.SOURCES + (GT_DIR,) * (task in HAS_GT) + (MASK_DIR,) * (task in HAS_MASK):
+    gen, gt, mask = embedded_generator(task), has_gt(task), has_mask(task)
+    for d in tuple(gen.SOURCES) + (GT_DIR,) * gt + (MASK_DIR,) * mask:
         (folder / d).mkdir(parents=True, exist_ok=True)
     infos = {}
     for i in range(num_samples):
@@ -96,9 +110,9 @@ def _generate_into(
         stem = stem_of(task, split, i)
         for name, image in zip(gen.SOURCES, sample['sources']):
             _write_png(folder / name / f'{stem}.png', image)
-        if task in HAS_GT:
+        if gt:
             _write_png(folder / GT_DIR / f'{stem}.png', sample['gt'])
-        if task in HAS_MASK:
+        if mask:
             _write_png(folder / MASK_DIR / f'{stem}.png', sample['mask'])
         infos[stem] = sample.get('info', {})
     meta = dict(
@@ -109,8 +123,8 @@ def _generate_into(
         size=size,
         num_samples=num_samples,
         sources=list(gen.SOURCES),
-        gt=GT_DIR if task in HAS_GT else None,
-        mask=MASK_DIR if task in HAS_MASK else None,
+        gt=GT_DIR if gt else None,
+        mask=MASK_DIR if mask else None,
         samples=infos,
     )
     (folder / META).write_text(json.dumps(meta, indent=1) + '\n')

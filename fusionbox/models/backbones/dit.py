@@ -20,9 +20,8 @@ from fusionbox.models.layers import (
     unpatchify,
 )
 from fusionbox.registry import BACKBONES
-from fusionbox.structures import TASKS
 
-from .conditioning import ConditionEmbedding
+from .base_backbone import BackboneOutput, BaseBackbone
 
 # --- blocks --------------------------------------------------------------------------------------
 
@@ -67,7 +66,7 @@ class FinalLayer(nn.Module):
 # --- networks ------------------------------------------------------------------------------------
 
 
-class DiTBase(nn.Module):
+class DiTBase(BaseBackbone):
     """What :class:`DiT` and ``MoEDiT`` share: inputs, condition, tokens, final layer, init.
 
     A subclass defines :attr:`arch_zoo`, builds ``self.blocks``, implements
@@ -75,7 +74,6 @@ class DiTBase(nn.Module):
     Arguments are those of :class:`DiT`.
     """
 
-    arch_zoo: dict[str, dict] = {}
     arch_keys = ('depth', 'embed_dims', 'num_heads', 'mlp_ratio')
 
     def __init__(
@@ -85,32 +83,24 @@ class DiTBase(nn.Module):
         in_channels: int,
         out_channels: int | None,
         state_channels: int,
-        num_tasks: int,
+        num_tasks: int | None,
         with_time: bool,
         prompt_dim: int | None,
         base: str,
     ) -> None:
-        super().__init__()
-        name = type(self).__name__
-        if isinstance(arch, str):
-            if arch not in self.arch_zoo:
-                raise KeyError(f'unknown {name} arch {arch!r}; presets: {sorted(self.arch_zoo)}')
-            arch = self.arch_zoo[arch]
-        missing = set(self.arch_keys) - set(arch)
-        if missing:
-            raise KeyError(f'{name} arch dict lacks {sorted(missing)}')
+        arch = self.resolve_arch(arch)
         out_channels = in_channels if out_channels is None else out_channels
         if base not in ('mean', 'max', 'zero'):
             raise ValueError(f"base must be 'mean', 'max' or 'zero', got {base!r}")
         if base != 'zero' and out_channels != in_channels:
             raise ValueError(f'base={base!r} needs out_channels == in_channels')
-        self.arch = dict(arch)
+        super().__init__(
+            in_channels, out_channels, state_channels, with_time, prompt_dim, patch_size
+        )
+        self.arch = arch
         self.dim = arch['embed_dims']
-        self.patch_size = self.size_divisor = patch_size
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.state_channels, self.base = state_channels, base
-        self.cond = ConditionEmbedding(self.dim, num_tasks, with_time, prompt_dim)
-        self.with_time = with_time
+        self.patch_size, self.base = patch_size, base
+        self.build_condition(self.dim, num_tasks)
         self.tokenizer = SourceTokenizer(in_channels + state_channels, self.dim, patch_size)
         self.final_layer = FinalLayer(self.dim, patch_size, out_channels)
 
@@ -141,7 +131,8 @@ class DiTBase(nn.Module):
 
     def forward_blocks(
         self, tokens: torch.Tensor, c: torch.Tensor, grid: tuple[int, int]
-    ) -> torch.Tensor:
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The transformer blocks: tokens (B, T, D) -> tokens and their auxiliary losses."""
         raise NotImplementedError
 
     def forward(
@@ -151,7 +142,7 @@ class DiTBase(nn.Module):
         t: torch.Tensor | None = None,
         prompt_emb: torch.Tensor | None = None,
         x: torch.Tensor | None = None,
-    ) -> torch.Tensor:
+    ) -> BackboneOutput:
         """Fuse the sources.
 
         Args:
@@ -163,24 +154,16 @@ class DiTBase(nn.Module):
                 ``state_channels > 0``.
 
         Returns:
-            Tensor: (B, out_channels, H, W).
+            BackboneOutput: ``fused`` (B, out_channels, H, W) and the auxiliary losses of
+            :meth:`forward_blocks`.
         """
-        name, (h, w) = type(self).__name__, sources.shape[-2:]
-        if h % self.patch_size or w % self.patch_size:
-            raise ValueError(
-                f'{name} input size {(h, w)} must be a multiple of the patch size '
-                f'{self.patch_size} (set the data preprocessor size_divisor)'
-            )
-        if (x is None) != (self.state_channels == 0):
-            raise ValueError(
-                f'{name} built with state_channels={self.state_channels} got x={x is not None}'
-            )
+        self.check_inputs(sources, t, prompt_emb, x)
         c = self.cond(task, t, prompt_emb)  # (B, D)
         tokens, grid = self.tokenizer(sources, x)  # (B, T, D)
         tokens = tokens + self.position_embedding(grid, tokens.device).to(tokens.dtype)
-        tokens = self.forward_blocks(tokens, c, grid)  # (B, T, D)
+        tokens, aux = self.forward_blocks(tokens, c, grid)  # (B, T, D), {name: loss}
         out = unpatchify(self.final_layer(tokens, c), grid, self.patch_size)  # (B, C_out, H, W)
-        return self.base_image(sources) + out
+        return BackboneOutput(self.base_image(sources) + out, aux)
 
     def base_image(self, sources: torch.Tensor) -> torch.Tensor | float:
         """What the untrained network returns: mean or max of (B, N, C, H, W) over N, or 0."""
@@ -213,7 +196,8 @@ class DiT(DiTBase):
         in_channels (int): Channels C of each source. Defaults to 1 (luma).
         out_channels (int | None): Output channels; None means ``in_channels``. Defaults to None.
         state_channels (int): Channels of the optional state ``x`` (0: none). Defaults to 0.
-        num_tasks (int): Size of the task embedding table. Defaults to ``len(TASKS)``.
+        num_tasks (int | None): Rows of the task embedding; None: every registered task.
+            Defaults to None.
         with_time (bool): Build the time embedding (``t`` is then accepted). Defaults to False.
         prompt_dim (int | None): Width of an optional prompt embedding. Defaults to None.
         base (str): What an untrained network returns. Defaults to 'mean'.
@@ -235,7 +219,7 @@ class DiT(DiTBase):
         in_channels: int = 1,
         out_channels: int | None = None,
         state_channels: int = 0,
-        num_tasks: int = len(TASKS),
+        num_tasks: int | None = None,
         with_time: bool = False,
         prompt_dim: int | None = None,
         base: str = 'mean',
@@ -252,7 +236,7 @@ class DiT(DiTBase):
 
     def forward_blocks(
         self, tokens: torch.Tensor, c: torch.Tensor, grid: tuple[int, int]
-    ) -> torch.Tensor:
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         for block in self.blocks:
             tokens = block(tokens, c)  # (B, T, D)
-        return tokens
+        return tokens, {}

@@ -20,7 +20,6 @@ from fusionbox.models.layers import (
     rope_2d,
 )
 from fusionbox.registry import BACKBONES
-from fusionbox.structures import TASKS
 
 from .dit import DiT, DiTBase, _layer_norm
 
@@ -108,7 +107,8 @@ class MoEDiT(DiTBase):
       rank-r correction per block (0: a full-rank adaLN per block, as DiT);
     * ``value_residual``: attention values mixed with the first block's by a learned lambda;
     * ``moe``: a mixture of SwiGLU experts (``num_experts`` routed, top ``top_k`` per token, plus a
-      shared expert) with the load-balancing loss of :meth:`aux_losses` (else a dense SwiGLU);
+      shared expert) with the load-balancing loss among the output's ``aux_losses`` (else a
+      dense SwiGLU);
     * ``rope``: 2D rotary position embedding of queries and keys (no parameters);
     * ``learned_pos``: a learned position table for an ``input_size`` input, bicubically resized
       for other sizes (else DiT's fixed sin-cos table);
@@ -135,7 +135,8 @@ class MoEDiT(DiTBase):
         num_experts (int): Routed experts. Defaults to 4.
         top_k (int): Routed experts per token. Defaults to 2.
         shared_expert (bool): Defaults to True.
-        moe_loss_weight (float): Weight of the balance loss in :meth:`aux_losses`.
+        moe_loss_weight (float): Weight of the balance loss ``loss_moe_balance`` among the
+            auxiliary losses of the output.
             Defaults to 0.01.
         rope (bool): Defaults to True.
         learned_pos (bool): Defaults to True.
@@ -152,7 +153,7 @@ class MoEDiT(DiTBase):
         in_channels: int = 1,
         out_channels: int | None = None,
         state_channels: int = 0,
-        num_tasks: int = len(TASKS),
+        num_tasks: int | None = None,
         with_time: bool = False,
         prompt_dim: int | None = None,
         base: str = 'mean',
@@ -200,7 +201,6 @@ class MoEDiT(DiTBase):
             )  # fmt: skip
             for i in range(a['depth'])
         )
-        self._balance: torch.Tensor | None = None
         self._init_weights()
 
     def _init_weights(self) -> None:
@@ -219,10 +219,6 @@ class MoEDiT(DiTBase):
             for p in outs:
                 nn.init.zeros_(p)
 
-    def __getstate__(self) -> dict:
-        """Copies and pickles drop the last forward's loss (a non-leaf tensor deepcopy refuses)."""
-        return {**super().__getstate__(), '_balance': None}
-
     def position_embedding(self, grid: tuple[int, int], device: torch.device) -> torch.Tensor:
         """Learned table (1, T, D), resized to the grid (or DiT's sin-cos table)."""
         if self.pos_embed is None:
@@ -231,7 +227,8 @@ class MoEDiT(DiTBase):
 
     def forward_blocks(
         self, tokens: torch.Tensor, c: torch.Tensor, grid: tuple[int, int]
-    ) -> torch.Tensor:
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The blocks; ``{'loss_moe_balance': weight * mean balance loss over the blocks}``."""
         rope = None
         if self.rope:
             rope = tuple(r.to(tokens.dtype) for r in rope_2d(self.head_dim, grid, device=c.device))
@@ -243,11 +240,6 @@ class MoEDiT(DiTBase):
                 v_first = v  # (B, heads, T, hd) of the first block
             if self.moe:
                 balance.append(block.ffn.balance_loss)
-        self._balance = torch.stack(balance).mean() if balance else None
-        return tokens
-
-    def aux_losses(self) -> dict[str, torch.Tensor]:
-        """``{'loss_moe_balance': weight * mean balance loss over blocks}`` of the last forward."""
-        if self._balance is None:
-            return {}
-        return {'loss_moe_balance': self.moe_loss_weight * self._balance}
+        if not balance:
+            return tokens, {}
+        return tokens, {'loss_moe_balance': self.moe_loss_weight * torch.stack(balance).mean()}

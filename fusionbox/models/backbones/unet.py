@@ -14,9 +14,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from fusionbox.registry import BACKBONES
-from fusionbox.structures import TASKS
 
-from .conditioning import ConditionEmbedding
+from .base_backbone import BackboneOutput, BaseBackbone
 from .gated_head import SourceGatedHead
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -89,7 +88,7 @@ def _rename_old_condition_keys(state_dict, prefix, *args, **kwargs) -> None:
 
 
 @BACKBONES.register_module()
-class UNet(nn.Module):
+class UNet(BaseBackbone):
     """Light conditional U-Net fusing N sources (any N) into one image.
 
     Each source (concatenated with the current state ``x`` when ``state_channels > 0``) goes
@@ -119,7 +118,8 @@ class UNet(nn.Module):
         out_channels (int | None): Output channels; None means ``in_channels``. Defaults to None.
         state_channels (int): Channels of the optional state ``x`` concatenated to every source
             (0: no state input). Defaults to 0.
-        num_tasks (int): Size of the task embedding table. Defaults to ``len(TASKS)``.
+        num_tasks (int | None): Rows of the task embedding; None: every registered task (the
+            fuser passes its task table's size). Defaults to None.
         with_time (bool): Build the sinusoidal time embedding (``t`` is then accepted).
             Defaults to False.
         prompt_dim (int | None): Dimension D of an optional prompt embedding (B, D); None: no
@@ -134,6 +134,7 @@ class UNet(nn.Module):
 
     #: The output heads.
     heads = ('direct', 'gated')
+    task_embedding_keys = ('cond.task.weight', 'task_embed.weight')  # + before ConditionEmbedding
 
     #: Size presets: channels of the first level, multipliers per level, blocks per level, and
     #: the width of the conditioning embedding. Parameters (C = 1, no time / prompt / state):
@@ -143,6 +144,7 @@ class UNet(nn.Module):
         'unet-s': dict(base_channels=32, channel_mults=(1, 2, 4), num_blocks=1, emb_dim=128),
         'unet-b': dict(base_channels=64, channel_mults=(1, 2, 4), num_blocks=2, emb_dim=256),
     }
+    arch_keys = ('base_channels', 'channel_mults', 'num_blocks', 'emb_dim')
 
     def __init__(
         self,
@@ -150,21 +152,14 @@ class UNet(nn.Module):
         in_channels: int = 1,
         out_channels: int | None = None,
         state_channels: int = 0,
-        num_tasks: int = len(TASKS),
+        num_tasks: int | None = None,
         with_time: bool = False,
         prompt_dim: int | None = None,
         base: str = 'mean',
         dropout: float = 0.0,
         head: str = 'direct',
     ) -> None:
-        super().__init__()
-        if isinstance(arch, str):
-            if arch not in self.arch_zoo:
-                raise KeyError(f'unknown UNet arch {arch!r}; presets: {sorted(self.arch_zoo)}')
-            arch = self.arch_zoo[arch]
-        missing = {'base_channels', 'channel_mults', 'num_blocks', 'emb_dim'} - set(arch)
-        if missing:
-            raise KeyError(f'UNet arch dict lacks {sorted(missing)}')
+        arch = self.resolve_arch(arch)
         out_channels = in_channels if out_channels is None else out_channels
         if base not in ('mean', 'max', 'zero'):
             raise ValueError(f"base must be 'mean', 'max' or 'zero', got {base!r}")
@@ -185,13 +180,13 @@ class UNet(nn.Module):
         ch = arch['base_channels']
         mults = tuple(arch['channel_mults'])
         emb_dim = arch['emb_dim']
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.state_channels, self.base, self.head = state_channels, base, head
-        self.size_divisor = 2 ** (len(mults) - 1)
+        super().__init__(
+            in_channels, out_channels, state_channels, with_time, prompt_dim, 2 ** (len(mults) - 1)
+        )
+        self.base, self.head = base, head
 
         # conditioning: task (always), time and prompt (optional)
-        self.cond = ConditionEmbedding(emb_dim, num_tasks, with_time, prompt_dim, freq_dim=emb_dim)
-        self.with_time = with_time
+        self.build_condition(emb_dim, num_tasks, freq_dim=emb_dim)
         self._register_load_state_dict_pre_hook(_rename_old_condition_keys)
 
         # shared per-source stem, then mean + max aggregation over the sources
@@ -256,7 +251,7 @@ class UNet(nn.Module):
         t: torch.Tensor | None = None,
         prompt_emb: torch.Tensor | None = None,
         x: torch.Tensor | None = None,
-    ) -> torch.Tensor:
+    ) -> BackboneOutput:
         """Fuse the sources.
 
         Args:
@@ -268,18 +263,10 @@ class UNet(nn.Module):
                 ``state_channels > 0``.
 
         Returns:
-            Tensor: (B, out_channels, H, W).
+            BackboneOutput: ``fused`` (B, out_channels, H, W), no auxiliary losses.
         """
+        self.check_inputs(sources, t, prompt_emb, x)
         b, n, c, h, w = sources.shape
-        if h % self.size_divisor or w % self.size_divisor:
-            raise ValueError(
-                f'UNet input size {(h, w)} must be a multiple of {self.size_divisor} '
-                '(set the data preprocessor size_divisor)'
-            )
-        if (x is None) != (self.state_channels == 0):
-            raise ValueError(
-                f'UNet built with state_channels={self.state_channels} got x={x is not None}'
-            )
         emb = self.condition(task, t, prompt_emb)  # (B, E)
 
         stem_in = sources
@@ -303,9 +290,10 @@ class UNet(nn.Module):
                 h_ = layer(h_)
         if self.head == 'gated':
             x1_hat = self.gated_head.end_point(h_, feat, sources)  # (B, C, H, W)
-            return x1_hat if t is None else self.gated_head.velocity(x1_hat, x, t)
+            out = x1_hat if t is None else self.gated_head.velocity(x1_hat, x, t)
+            return BackboneOutput(out)
         out = self.out_conv(F.silu(self.out_norm(h_)))  # (B, out_channels, H, W)
-        return self.base_image(sources) + out
+        return BackboneOutput(self.base_image(sources) + out)
 
     def base_image(self, sources: torch.Tensor) -> torch.Tensor | float:
         """What the untrained network returns: mean or max of (B, N, C, H, W) over N, or 0."""

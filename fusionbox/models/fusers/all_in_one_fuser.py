@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, Sequence
 
 import torch
@@ -11,14 +12,18 @@ from mmengine.model import BaseModel
 
 from fusionbox.registry import AUTOENCODERS, BACKBONES, MODELS, OBJECTIVES, TEXT_ENCODERS
 from fusionbox.structures import FusionSample
+from fusionbox.tasks import task_names
 from fusionbox.utils.color import ycbcr_to_rgb
 
+from ..backbones.base_backbone import BackboneOutput, BaseBackbone, contract
 from ..builder import build_component
 
 #: The objective used unless ``objective`` is given.
 DEFAULT_OBJECTIVE = dict(type='Regression')
 #: Where the objective works when there is an autoencoder (see :class:`AllInOneFuser`).
 LOSS_SPACES = ('latent', 'pixel')
+#: The task table of a checkpoint that does not record one (written before the task registry).
+LEGACY_TASK_TABLE = ('ivf', 'mif', 'mef', 'mff')
 
 
 @MODELS.register_module()
@@ -30,10 +35,10 @@ class AllInOneFuser(BaseModel):
     (B, N, C, Hp, Wp), ``inputs['task']`` (B,), targets, ``inputs['img_shape']``) and, by
     ``mode``:
 
-    * ``'loss'``: the objective's loss dict, plus the backbone's ``aux_losses()`` when it has that
-      method (e.g. the MoE load balance); the supervised target is ``inputs[target_key]`` where
-      ``target_key`` is the objective's (``'gt'`` or ``'pseudo_label'``), completed per sample
-      from ``inputs[target_fallback]`` when that is set;
+    * ``'loss'``: the objective's loss dict, ending with the backbone's auxiliary losses (e.g.
+      the MoE load balance, returned by the backbone with its output); the supervised target
+      is ``inputs[target_key]`` where ``target_key`` is the objective's (``'gt'`` or
+      ``'pseudo_label'``), completed per sample from ``inputs[target_fallback]`` when set;
     * ``'predict'``: the data samples with ``pred`` (C, H, W) in [0, 1] cropped to the unpadded
       size, ``sources`` (N, C, H, W), ``pred_color`` (3, H, W) RGB when the sample has ``chroma``
       (2, H, W), and metainfo ``nfe`` (backbone evaluations per image);
@@ -47,6 +52,13 @@ class AllInOneFuser(BaseModel):
     a linear, lossless autoencoder, where both spaces give the same path). The backbone is built
     with ``in_channels = latent_channels`` unless its config sets it. A frozen autoencoder
     (``frozen=True``) is not trained and stays in eval mode.
+
+    Tasks: the fuser's :attr:`task_table` is the registered task names in id order when it is
+    built (the rows of the backbone's task embedding). The table is saved with the weights (as
+    the extra state ``_extra_state``, a uint8 tensor, so safetensors files keep it too); loading
+    weights whose table differs (a checkpoint without one has the four built-in tasks) moves the
+    task-embedding rows to the current ids, and :attr:`trained_tasks` becomes the checkpoint's
+    tasks: a task the weights were not trained on is refused by name.
 
     Prompts (``text_encoder``): the metainfo ``prompt`` of each sample ('' when absent) is
     encoded to ``prompt_emb`` (B, D) and given to the objective; the backbone is built with
@@ -95,13 +107,13 @@ class AllInOneFuser(BaseModel):
         ae = build_component(AUTOENCODERS, autoencoder, 'autoencoder')  # None stays None
         te = build_component(TEXT_ENCODERS, text_encoder, 'text_encoder')
         backbone = build_component(BACKBONES, _complete_backbone(backbone, ae, te), 'backbone')
-        latent = None if ae is None else ae.latent_channels
-        if latent is not None and getattr(backbone, 'in_channels', latent) != latent:
+        declared = contract(backbone)  # TypeError naming an undeclared backbone
+        if ae is not None and declared['in_channels'] != ae.latent_channels:
             raise ValueError(
                 f'backbone in_channels={backbone.in_channels} but the autoencoder latent has '
                 f'{ae.latent_channels} channels (leave in_channels out to set it automatically)'
             )
-        divisor = getattr(backbone, 'size_divisor', 1) * (1 if ae is None else ae.downsample)
+        divisor = declared['size_divisor'] * (1 if ae is None else ae.downsample)
         if data_preprocessor is None:
             data_preprocessor = dict(type='FusionDataPreprocessor', size_divisor=divisor)
         preprocessor = build_component(MODELS, data_preprocessor, 'data_preprocessor')
@@ -115,6 +127,52 @@ class AllInOneFuser(BaseModel):
         self.objective = build_component(OBJECTIVES, objective, 'objective')
         self.autoencoder, self.text_encoder = ae, te
         self.loss_space, self.target_fallback = loss_space, target_fallback
+        self.objective.check_backbone(self.objective_backbone())  # refuses what does not fit
+        self.task_table: tuple = task_names()  # task id -> name
+        self.trained_tasks: tuple = self.task_table
+
+    # --- task table ---------------------------------------------------------------------------
+
+    def get_extra_state(self) -> torch.Tensor:
+        """The task table as a uint8 tensor of its JSON (a tensor survives safetensors)."""
+        return torch.tensor(list(json.dumps(list(self.task_table)).encode()), dtype=torch.uint8)
+
+    def set_extra_state(self, state: Any) -> None:
+        self.trained_tasks = tuple(t for t in _decode_tasks(state) if t in self.task_table)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        """Move the task-embedding rows of a checkpoint with another task table (or none: the
+        built-ins) to this fuser's task ids, before the backbone loads them."""
+        key = prefix + '_extra_state'
+        saved = _decode_tasks(state_dict[key]) if key in state_dict else LEGACY_TASK_TABLE
+        state_dict[key] = torch.tensor(list(json.dumps(list(saved)).encode()), dtype=torch.uint8)
+        if tuple(saved) != self.task_table and isinstance(self.backbone, BaseBackbone):
+            self._move_task_rows(state_dict, prefix + 'backbone.', saved)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def _move_task_rows(self, state_dict: dict, prefix: str, saved: Sequence[str]) -> None:
+        keys = [k for k in self.backbone.task_embedding_keys if prefix + k in state_dict]
+        if not keys or len(state_dict[prefix + keys[0]]) != len(saved):
+            return  # no task embedding, or not the saved table's: the backbone's load reports it
+        rows = state_dict[prefix + keys[0]]  # (len(saved), D)
+        current = self.backbone.state_dict()[self.backbone.task_embedding_keys[0]]
+        moved = current.detach().clone().to(rows)  # rows of tasks not in the checkpoint: as built
+        for i, name in enumerate(saved):
+            if name in self.task_table:
+                moved[self.task_table.index(name)] = rows[i]
+        state_dict[prefix + keys[0]] = moved
+
+    def check_tasks(self, task: torch.Tensor) -> None:
+        """Refuse task ids (B,) the weights were not trained on, naming the task."""
+        if len(self.trained_tasks) == len(self.task_table):
+            return
+        for tid in task.unique().tolist():
+            name = self.task_table[tid] if 0 <= tid < len(self.task_table) else str(tid)
+            if name not in self.trained_tasks:
+                raise ValueError(
+                    f'this model was trained on the tasks {list(self.trained_tasks)}, not on '
+                    f'{name!r} (registered tasks: {list(self.task_table)})'
+                )
 
     # --- conditioning and latent space --------------------------------------------------------
 
@@ -142,12 +200,17 @@ class AllInOneFuser(BaseModel):
         """(B, Cz, h, w) -> (B, C, H, W) (unchanged without autoencoder)."""
         return latents if self.autoencoder is None else self.autoencoder.decode(latents)
 
-    def _space(self, sources: torch.Tensor) -> tuple[Any, torch.Tensor, bool]:
+    def objective_backbone(self) -> nn.Module:
+        """The backbone the objective calls: the backbone, or with ``loss_space='pixel'`` a
+        :class:`PixelSpaceBackbone` around it and the autoencoder."""
+        if self.autoencoder is not None and self.loss_space == 'pixel':
+            return PixelSpaceBackbone(self.backbone, self.autoencoder)
+        return self.backbone
+
+    def _space(self, sources: torch.Tensor) -> tuple[nn.Module, torch.Tensor, bool]:
         """The backbone the objective calls, its sources, and whether to decode its output."""
-        if self.autoencoder is None:
-            return self.backbone, sources, False
-        if self.loss_space == 'pixel':
-            return _PixelSpaceBackbone(self.backbone, self.autoencoder), sources, False
+        if self.autoencoder is None or self.loss_space == 'pixel':
+            return self.objective_backbone(), sources, False
         return self.backbone, self.encode(sources), True
 
     def _target(self, inputs: dict[str, Any]) -> tuple[torch.Tensor | None, torch.Tensor | None]:
@@ -175,6 +238,7 @@ class AllInOneFuser(BaseModel):
         sources, task = inputs['sources'], inputs['task']  # (B, N, C, Hp, Wp), (B,)
         if mode not in ('loss', 'predict', 'tensor'):
             raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
+        self.check_tasks(task)
         prompt_emb = self.encode_prompts(data_samples, sources.shape[0])  # (B, D) or None
         backbone, space_sources, decode = self._space(sources)
         kw = {} if prompt_emb is None else dict(prompt_emb=prompt_emb)
@@ -182,12 +246,7 @@ class AllInOneFuser(BaseModel):
             target, valid = self._target(inputs)
             if decode and target is not None:
                 target = self.encode(target)  # (B, Cz, h, w)
-            losses = self.objective.loss(backbone, space_sources, task, target, valid, **kw)
-            for name, value in self.aux_losses().items():
-                if name in losses:
-                    raise KeyError(f'backbone aux loss {name!r} clashes with an objective loss')
-                losses[name] = value
-            return losses
+            return self.objective.loss(backbone, space_sources, task, target, valid, **kw)
         fused, nfe = self.objective.predict(backbone, space_sources, task, **kw)
         fused = self.decode(fused) if decode else fused  # (B, C, Hp, Wp)
         h, w = inputs.get('img_shape', sources.shape[-2:])
@@ -195,11 +254,6 @@ class AllInOneFuser(BaseModel):
         if mode == 'tensor':
             return fused
         return self._pack(fused.clamp(0, 1), sources[..., :h, :w], nfe, data_samples)
-
-    def aux_losses(self) -> dict[str, torch.Tensor]:
-        """The backbone's auxiliary losses of its last forward (``{}`` if it has none)."""
-        fn = getattr(self.backbone, 'aux_losses', None)
-        return dict(fn()) if callable(fn) else {}
 
     @staticmethod
     def _pack(
@@ -244,22 +298,39 @@ def _complete_backbone(cfg: Any, ae: Any, te: Any) -> Any:
     return cfg
 
 
-class _PixelSpaceBackbone:
+def _decode_tasks(state: Any) -> tuple:
+    """The task names of a saved task table (a uint8 tensor of JSON, or a list)."""
+    if isinstance(state, torch.Tensor):
+        state = json.loads(bytes(state.to(torch.uint8).tolist()).decode())
+    return tuple(state)
+
+
+class PixelSpaceBackbone(BaseBackbone):
     """``decode(backbone(encode(sources), task, t, prompt_emb, x=encode(x)))``: a backbone on
-    images whose network runs in the autoencoder's latent (not an ``nn.Module``: it owns none of
-    the parameters; attribute reads go to the wrapped backbone)."""
+    images whose network runs in the autoencoder's latent.
+
+    A module made per call by the fuser around its own backbone and autoencoder (it is not an
+    attribute of the fuser, so their parameters stay in the state dict once); it declares the
+    contract in image space.
+    """
 
     def __init__(self, backbone: nn.Module, autoencoder: nn.Module) -> None:
+        declared = contract(backbone)
+        image = autoencoder.in_channels
+        super().__init__(
+            in_channels=image,
+            out_channels=image,
+            state_channels=image if declared['state_channels'] else 0,
+            accepts_time=declared['accepts_time'],
+            prompt_dim=declared['prompt_dim'],
+            size_divisor=declared['size_divisor'] * autoencoder.downsample,
+        )
         self.backbone, self.autoencoder = backbone, autoencoder
-        state = getattr(backbone, 'state_channels', 0)
-        self.state_channels = autoencoder.in_channels if state else 0
-        self.in_channels = autoencoder.in_channels
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.backbone, name)
-
-    def __call__(self, sources, task, t=None, prompt_emb=None, x=None) -> torch.Tensor:
+    def forward(self, sources, task, t=None, prompt_emb=None, x=None) -> BackboneOutput:
+        self.check_inputs(sources, t, prompt_emb, x)
         ae = self.autoencoder
         z = ae.encode(sources.flatten(0, 1)).unflatten(0, sources.shape[:2])  # (B, N, Cz, h, w)
         zx = None if x is None else ae.encode(x)  # (B, Cz, h, w)
-        return ae.decode(self.backbone(z, task, t=t, prompt_emb=prompt_emb, x=zx))  # (B, C, H, W)
+        out = self.backbone(z, task, t=t, prompt_emb=prompt_emb, x=zx)
+        return BackboneOutput(ae.decode(out.fused), out.aux_losses)  # (B, C, H, W)

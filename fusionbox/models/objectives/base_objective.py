@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
+from typing import Mapping
 
 import torch
 import torch.nn as nn
+
+from ..backbones.base_backbone import contract
 
 #: Where a supervised target can come from (fields of the batch made by the data preprocessor).
 TARGET_KEYS = ('gt', 'pseudo_label')
@@ -28,6 +31,22 @@ class BaseObjective(nn.Module, metaclass=ABCMeta):
             raise ValueError(f'target_key must be one of {TARGET_KEYS} or None, got {target_key!r}')
         self.target_key = target_key
 
+    def check_backbone(self, backbone: nn.Module) -> None:
+        """Refuse a backbone whose declared contract does not fit the objective (called by the
+        fuser when it is built); here: the backbone must declare the contract."""
+        contract(backbone)
+
+    @staticmethod
+    def add_aux_losses(
+        losses: dict[str, torch.Tensor], aux: Mapping[str, torch.Tensor]
+    ) -> dict[str, torch.Tensor]:
+        """Append the backbone's auxiliary losses (its output's ``aux_losses``) to ``losses``."""
+        for name, value in aux.items():
+            if name in losses:
+                raise KeyError(f'backbone aux loss {name!r} clashes with an objective loss')
+            losses[name] = value
+        return losses
+
     @abstractmethod
     def loss(
         self,
@@ -38,7 +57,8 @@ class BaseObjective(nn.Module, metaclass=ABCMeta):
         target_valid: torch.Tensor | None = None,
         prompt_emb: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
-        """The loss terms (keys contain ``'loss'``) of one batch."""
+        """The loss terms (keys contain ``'loss'``) of one batch, the backbone's auxiliary losses
+        last."""
 
     @abstractmethod
     def predict(

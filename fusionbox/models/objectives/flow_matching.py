@@ -11,8 +11,9 @@ import torch
 import torch.nn as nn
 
 from fusionbox.registry import LOSSES, OBJECTIVES, SOLVERS
-from fusionbox.structures import TASKS, task_index
+from fusionbox.tasks import spec_table, task_index, task_names
 
+from ..backbones.base_backbone import contract
 from ..builder import build_component
 from ..losses.intensity_loss import REDUCTIONS
 from ..solvers import BaseSolver
@@ -21,8 +22,6 @@ from .paths import TIME_SAMPLINGS, LinearPath, sample_time
 
 #: Where the path starts.
 X0_MODES = ('sources', 'noise')
-#: The per-task initial fusion that anchors x0 (``x0='sources'``); keys of :data:`REDUCTIONS`.
-DEFAULT_INIT_FUSION = {'ivf': 'max', 'mif': 'max', 'mef': 'mean', 'mff': 'mean'}
 #: How the per-sample velocity error is weighted over time (see ``velocity_weighting``).
 VELOCITY_WEIGHTINGS = ('none', 'end_point')
 #: The sampler used unless ``solver`` is given.
@@ -68,7 +67,7 @@ class FlowMatching(BaseObjective):
         init_fusion (Mapping[str, str] | None): Per-task initial fusion for ``x0='sources'``,
             ``'max'``, ``'mean'``, ``'min'`` or ``'focus'`` (per pixel the in-focus source,
             :func:`~..losses.intensity_loss.focus_select`); overrides
-            :data:`DEFAULT_INIT_FUSION` for the tasks named. Defaults to None.
+            the tasks' spec ``init_fusion`` for the tasks named. Defaults to None.
         noise_std (float): Std of the Gaussian noise added to the source-anchored x0.
             Defaults to 0.
         time_sampling (str): ``'uniform'`` or ``'logit_normal'``. Defaults to 'uniform'.
@@ -113,7 +112,7 @@ class FlowMatching(BaseObjective):
         super().__init__(target_key=target_key)
         if x0 not in X0_MODES:
             raise ValueError(f'FlowMatching x0 must be one of {X0_MODES}, got {x0!r}')
-        chosen = {**DEFAULT_INIT_FUSION, **(init_fusion or {})}
+        chosen = {**spec_table('init_fusion'), **(init_fusion or {})}
         for task, how in chosen.items():
             task_index(task)
             if how not in REDUCTIONS:
@@ -130,7 +129,7 @@ class FlowMatching(BaseObjective):
         if noise_std < 0:
             raise ValueError(f'noise_std must be >= 0, got {noise_std}')
         self.x0_mode = x0
-        self.init_fusion = [chosen[task] for task in TASKS]  # by task id
+        self.init_fusion = [chosen[task] for task in task_names()]  # by task id
         self.noise_std = float(noise_std)
         self.time_sampling, self.logit_mean, self.logit_std = time_sampling, logit_mean, logit_std
         self.velocity_loss, self.velocity_weight = velocity_loss, velocity_weight
@@ -195,14 +194,15 @@ class FlowMatching(BaseObjective):
             x1 = torch.where(valid.view(b, 1, 1, 1), target.to(x1), x1)
         t = sample_time(b, self.time_sampling, self.logit_mean, self.logit_std, sources.device)
         point = self.path.sample(x0, x1, t)
-        v = backbone(sources, task, t=t, prompt_emb=prompt_emb, x=point.x_t)  # (B, C, H, W)
+        res = backbone(sources, task, t=t, prompt_emb=prompt_emb, x=point.x_t)
+        v = res.fused  # (B, C, H, W)
 
         out = {'loss_velocity': self._velocity_loss(v, point.velocity, valid, t)}
         if self.losses:
             x1_hat = self.path.end_point(point.x_t, v, t)  # (B, C, H, W)
             for loss in self.losses:
                 out[loss.loss_name] = loss(x1_hat, sources, task)
-        return out
+        return self.add_aux_losses(out, res.aux_losses)
 
     def _velocity_loss(
         self, v: torch.Tensor, target_v: torch.Tensor, valid: torch.Tensor, t: torch.Tensor
@@ -250,7 +250,7 @@ class FlowMatching(BaseObjective):
         num_steps = self.num_steps if num_steps is None else num_steps
 
         def velocity_fn(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-            return backbone(sources, task, t=t, prompt_emb=prompt_emb, x=x)  # (B, C, H, W)
+            return backbone(sources, task, t=t, prompt_emb=prompt_emb, x=x).fused  # (B, C, H, W)
 
         fused, nfe = solver.sample(velocity_fn, self.start_point(sources, task), num_steps)
         return (fused.clamp(0, 1) if self.clamp else fused), nfe
@@ -265,12 +265,18 @@ class FlowMatching(BaseObjective):
             raise TypeError(f'{key}: a solver needs a sample() method, got {type(solver)}')
         return solver
 
+    def check_backbone(self, backbone: nn.Module) -> None:
+        """The backbone transports an image of its ``in_channels``: it must declare the time
+        and a state of that many channels."""
+        self._check_backbone(backbone, contract(backbone)['in_channels'])
+
     @staticmethod
     def _check_backbone(backbone: nn.Module, channels: int) -> None:
-        """Raise if the backbone cannot take the state x (B, C, H, W) and the time t."""
+        """Raise if the backbone does not declare that it takes the state x (B, C, H, W) and
+        the time t (a backbone without the declarations is refused too, by name)."""
         name = type(backbone).__name__
-        state = getattr(backbone, 'state_channels', channels)
-        with_time = getattr(backbone, 'with_time', True)  # backbones without it: trusted
+        declared = contract(backbone)
+        state, with_time = declared['state_channels'], declared['accepts_time']
         if state != channels or not with_time:
             raise ValueError(
                 f'FlowMatching needs the backbone built with state_channels={channels} (the '

@@ -9,6 +9,7 @@ import torch.nn as nn
 
 from fusionbox.registry import LOSSES, OBJECTIVES
 
+from ..backbones.base_backbone import contract
 from ..builder import build_component
 from .base_objective import BaseObjective
 
@@ -66,6 +67,15 @@ class Regression(BaseObjective):
         if not self.losses and self.supervised is None:
             raise ValueError('Regression needs at least one loss')
 
+    def check_backbone(self, backbone: nn.Module) -> None:
+        """One pass, no state: a backbone declaring a state (a velocity network) is refused."""
+        state = contract(backbone)['state_channels']
+        if state:
+            raise ValueError(
+                f'Regression calls the backbone without a state, but {type(backbone).__name__} '
+                f'declares state_channels={state}: build it with state_channels=0'
+            )
+
     def loss(
         self,
         backbone: nn.Module,
@@ -75,14 +85,16 @@ class Regression(BaseObjective):
         target_valid: torch.Tensor | None = None,
         prompt_emb: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
-        fused = backbone(sources, task, prompt_emb=prompt_emb)  # (B, C, H, W)
+        contract(backbone)  # TypeError naming an undeclared backbone
+        res = backbone(sources, task, prompt_emb=prompt_emb)
+        fused = res.fused  # (B, C, H, W)
         out = {loss.loss_name: loss(fused, sources, task) for loss in self.losses}
         if self.supervised is not None:
             if target is None:
                 out[self.supervised.loss_name] = fused.sum() * 0.0
             else:
                 out[self.supervised.loss_name] = self.supervised(fused, target, target_valid)
-        return out
+        return self.add_aux_losses(out, res.aux_losses)
 
     def predict(
         self,
@@ -94,4 +106,5 @@ class Regression(BaseObjective):
     ) -> tuple[torch.Tensor, int]:
         if kwargs:
             raise TypeError(f'Regression.predict takes no options, got {sorted(kwargs)}')
-        return backbone(sources, task, prompt_emb=prompt_emb), 1
+        contract(backbone)
+        return backbone(sources, task, prompt_emb=prompt_emb).fused, 1

@@ -4,12 +4,12 @@ enhance only those, recompose; keep a change only when it raises the task score.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Sequence
+from typing import Callable, List, Mapping, Sequence
 
 import numpy as np
 
 from fusionbox.registry import REFINERS
-from fusionbox.structures import task_index
+from fusionbox.tasks import SpecView, task_index
 
 from .components import ENHANCER_OF
 from .layers import DEFAULT_EPS, DEFAULT_RADII, Layers, decompose
@@ -17,33 +17,9 @@ from .layers import DEFAULT_EPS, DEFAULT_RADII, Layers, decompose
 #: Enhancement strengths tried by the line search.
 DEFAULT_STRENGTHS = (1.0, 0.75, 0.5, 0.25)
 
-#: MIF: near-white label pixels (CT bone) keep their brightness when detail from another
-#: source is added (``keep_bright`` ramp in luma: no protection below 0.9, full from 0.97).
-MIF_KEEP_BRIGHT = (0.9, 0.97)
-
-#: Components checked per task, in order (detector names; each has its enhancer).
-DEFAULT_COMPONENTS: Dict[str, tuple] = {
-    'ivf': ('lost_intensity', 'lost_detail', 'lost_texture', 'low_contrast', 'noise', 'halo'),
-    # hidden_structure: MRI structure under the intensity of CT / PET / SPECT (choose-max labels)
-    'mif': (
-        'lost_intensity',
-        dict(detector='hidden_structure', keep_bright=MIF_KEEP_BRIGHT),
-        dict(detector='lost_detail', keep_bright=MIF_KEEP_BRIGHT),
-        dict(detector='lost_texture', keep_bright=MIF_KEEP_BRIGHT),
-        'low_contrast',
-        'halo',
-    ),
-    'mef': ('poor_exposure', 'lost_detail', 'lost_texture', 'low_contrast', 'halo'),
-    # misfocus twice: decision-map regions (focus window 9x9), then seams (5x5, 1.5x sharper)
-    'mff': (
-        'misfocus',
-        dict(detector='misfocus', detector_args=dict(window=2, dominance=1.5)),
-        'lost_detail',
-        'lost_texture',
-        'noise',
-        'halo',
-    ),
-}
+#: Components checked per task, in order (detector names; each has its enhancer): a live view
+#: of each task spec's ``refiner_components`` (:mod:`fusionbox.tasks`).
+DEFAULT_COMPONENTS = SpecView('refiner_components')
 
 
 @dataclass

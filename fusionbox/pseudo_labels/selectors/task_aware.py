@@ -24,23 +24,11 @@ import numpy as np
 from fusionbox.evaluation.functional import MetricUndefinedError
 from fusionbox.evaluation.functional.parallel import parallel_map
 from fusionbox.registry import SELECTORS
-from fusionbox.structures import task_index
+from fusionbox.tasks import SpecView, task_index
 
-#: Default metric weights per task (metrics of :mod:`fusionbox.evaluation.functional`).
-DEFAULT_TASK_METRICS: Dict[str, Dict[str, float]] = {
-    # edge and visual-information transfer, perceived contrast; MI at half weight because it
-    # rewards copying pixels of one source (choose-max) far beyond its visual merit
-    'ivf': {'Qabf': 1.0, 'VIF': 1.0, 'Qcb': 1.0, 'MI': 0.5, 'SCD': 0.5, 'SD': 0.5},
-    # structural fidelity to both modalities, edges, visual information, contrast; no MI: on a
-    # label that copies source pixels (choose-max) an invisible +-1 grey-level change costs
-    # ~15 % of the candidates' MI span (0.5 % on a blending label), so MI vetoed every repair;
-    # VIF measures the information carried over under a model of the viewer
-    'mif': {'Qabf': 1.0, 'VIF': 1.0, 'SSIM': 1.0, 'Qcb': 0.5, 'SD': 0.5},
-    # edges and structure of the well-exposed parts, information content
-    'mef': {'Qabf': 1.0, 'SSIM': 1.0, 'EN': 1.0, 'VIF': 0.5},
-    # gradients of the in-focus source (edges), perceived sharpness, information
-    'mff': {'Qabf': 1.0, 'Qcb': 1.0, 'SF': 0.5, 'AG': 0.5, 'MI': 0.5},
-}
+#: Default metric weights per task: a live view of each task spec's ``selector_metrics``
+#: (:mod:`fusionbox.tasks`).
+DEFAULT_TASK_METRICS = SpecView('selector_metrics')
 
 
 @dataclass

@@ -20,7 +20,7 @@ def _randomise(net: nn.Module, seed: int = 0) -> nn.Module:
 def test_untrained_gated_unet_returns_the_mean_of_any_number_of_sources():
     for n in (2, 3, 4):
         sources = torch.rand(2, n, 1, 8, 8)
-        out = UNet(ARCH, head='gated')(sources, torch.tensor([0, 3]))
+        out = UNet(ARCH, head='gated')(sources, torch.tensor([0, 3])).fused
         torch.testing.assert_close(out, sources.mean(1))
 
 
@@ -30,11 +30,11 @@ def test_gates_are_a_convex_combination_and_order_free():
     nn.init.zeros_(net.gated_head.residual.bias)
     sources = torch.rand(2, 3, 1, 8, 8)
     task = torch.tensor([1, 2])
-    out = net(sources, task)
+    out = net(sources, task).fused
     # without the residual every output lies between the smallest and the largest source
     assert (out >= sources.amin(1) - 1e-6).all() and (out <= sources.amax(1) + 1e-6).all()
     assert (out - sources.mean(1)).abs().max() > 1e-3  # the gates are not uniform
-    torch.testing.assert_close(out, net(sources[:, [2, 0, 1]], task), rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(out, net(sources[:, [2, 0, 1]], task).fused, rtol=1e-5, atol=1e-5)
 
 
 def test_a_gate_can_select_one_source_per_pixel():
@@ -61,11 +61,11 @@ def test_flow_velocity_carries_the_state_to_the_end_point(monkeypatch):
     sources, x = torch.rand(2, 2, 1, 8, 8), torch.rand(2, 1, 8, 8)
     task = torch.tensor([0, 3])
     for t in (torch.tensor([0.0, 0.5]), torch.tensor([0.25, 0.75])):
-        v = net(sources, task, t=t, x=x)
+        v = net(sources, task, t=t, x=x).fused
         # the one-step estimate of the linear path is the head's end point
         torch.testing.assert_close(LinearPath().end_point(x, v, t), ends[-1], rtol=1e-5, atol=1e-5)
     # near t = 1 the division is bounded
-    v = net(sources, task, t=torch.tensor([1.0, 1.0]), x=x)
+    v = net(sources, task, t=torch.tensor([1.0, 1.0]), x=x).fused
     torch.testing.assert_close(v, (ends[-1] - x) / MIN_REMAINING_TIME, rtol=1e-5, atol=1e-5)
 
 

@@ -3,6 +3,7 @@ import torch
 import torch.nn as nn
 
 from fusionbox.models import UNet
+from fusionbox.models.backbones import BackboneOutput, BaseBackbone
 from fusionbox.models.objectives.paths import LinearPath, sample_time
 from fusionbox.registry import MODELS, OBJECTIVES
 
@@ -26,19 +27,16 @@ def _unet():
     return UNet('unet-t', state_channels=1, with_time=True, base='zero')
 
 
-class ConstantVelocity(nn.Module):
+class ConstantVelocity(BaseBackbone):
     """A velocity model returning a learnable constant (state_channels and time as required)."""
 
-    state_channels = 1
-    with_time = True
-
     def __init__(self):
-        super().__init__()
+        super().__init__(1, 1, state_channels=1, accepts_time=True, prompt_dim=None, size_divisor=1)
         self.value = nn.Parameter(torch.zeros(()))
 
     def forward(self, sources, task, t=None, prompt_emb=None, x=None):
         assert t.shape == (sources.shape[0],) and x.shape == sources[:, 0].shape
-        return self.value.expand_as(x)
+        return BackboneOutput(self.value.expand_as(x))
 
 
 def test_linear_path_end_points_and_velocity():

@@ -1,0 +1,31 @@
+"""Fusion tasks (registry ``TASKS``): one :class:`FusionTask` spec per task, read by every
+module that behaves per task."""
+
+from .builtin_tasks import InfraredVisibleTask, MedicalTask, MultiExposureTask, MultiFocusTask
+from .fusion_task import (
+    FusionTask,
+    PluginTaskNames,
+    SpecView,
+    TaskNames,
+    all_tasks,
+    get_task,
+    spec_table,
+    task_index,
+    task_names,
+)
+
+__all__ = [
+    'FusionTask',
+    'InfraredVisibleTask',
+    'MedicalTask',
+    'MultiExposureTask',
+    'MultiFocusTask',
+    'PluginTaskNames',
+    'SpecView',
+    'TaskNames',
+    'all_tasks',
+    'get_task',
+    'spec_table',
+    'task_index',
+    'task_names',
+]
