@@ -1,5 +1,6 @@
 from .inferencer import FusionInferencer, build_fuser, fuse, init_fuser
 from .runner_setup import build_arg_parser, build_runner, load_config, prepare_out_dir
+from .schedule import scale_schedule
 
 __all__ = [
     'FusionInferencer',
@@ -10,4 +11,5 @@ __all__ = [
     'init_fuser',
     'load_config',
     'prepare_out_dir',
+    'scale_schedule',
 ]

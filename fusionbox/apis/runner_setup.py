@@ -11,6 +11,8 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
+from .schedule import scale_schedule
+
 
 def build_arg_parser(tool: str) -> argparse.ArgumentParser:
     """The MMEngine-style command line of ``tool`` (``'train'`` or ``'test'``), plugins included."""
@@ -37,6 +39,12 @@ def build_arg_parser(tool: str) -> argparse.ArgumentParser:
             help='resume from the given checkpoint, or the latest in work-dir',
         )
         parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
+        parser.add_argument(
+            '--iters',
+            type=int,
+            help='train N iterations (per stage for a task sequence) with the whole schedule '
+            'scaled: warm-up, cosine end, validation and checkpoint intervals',
+        )
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -64,6 +72,8 @@ def load_config(args: argparse.Namespace, tool: str) -> Config:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    if tool == 'train' and getattr(args, 'iters', None) is not None:
+        scale_schedule(cfg, args.iters)  # before --cfg-options, which override it
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     if args.work_dir:

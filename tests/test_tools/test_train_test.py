@@ -43,11 +43,14 @@ def test_train_resume_and_test(tmp_path):
         CONFIG,
         '--work-dir',
         str(work),
+        '--iters',
+        '2',
         '--cfg-options',
-        'train_cfg.max_iters=2',
         *SMALL,
     )
     assert (work / 'iter_2.pth').is_file()
+    dumped = (work / Path(CONFIG).name).read_text()  # the schedule scaled with the run
+    assert 'max_iters=2' in dumped and 'begin=0,' in dumped and 'end=2,' in dumped
     assert not list(work.glob('.*.partial'))  # atomic save leaves no temporary file
     # resume continues from iteration 2 to 4
     proc = run(
