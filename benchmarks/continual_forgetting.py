@@ -76,13 +76,51 @@ def run_one(
     return result
 
 
+def reference_scores(config: str, labels_dir: str = 'work_dirs/pseudo_labels') -> dict:
+    """For scale: each evaluated task's score (its matrix column's metric, on the same held-out
+    stems) of the mean of the sources and of the pseudo-label (the teacher), means over the
+    images. Needs the labels the recipe made (a missing one is an error naming it)."""
+    import numpy as np
+    from mmengine.config import Config
+
+    from fusionbox.evaluation.functional import evaluate_image
+    from fusionbox.evaluation.io import from_unit_tensor
+    from fusionbox.recipes.fusionfm import make_pseudo_labels
+    from fusionbox.registry import DATASETS
+    from fusionbox.utils import register_all_modules
+
+    register_all_modules()
+    cfg = Config.fromfile(str(REPO / config))
+    make_pseudo_labels(cfg, REPO / labels_dir, make=False, progress=False, log=lambda _: None)
+    scores = {}
+    for task, evaluation in cfg.train_cfg.evaluations.items():
+        metric = evaluation.metric
+        dataset = DATASETS.build(evaluation.dataloader.dataset)
+        values = {'mean of sources': [], 'pseudo-label': []}
+        for i in range(len(dataset)):
+            item = dataset[i]
+            sources = [from_unit_tensor(s) for s in item['inputs']]
+            label = from_unit_tensor(item['data_samples'].pseudo_label)
+            for name, fused in (('mean of sources', np.mean(sources, 0)), ('pseudo-label', label)):
+                value = evaluate_image([metric], fused, sources, None, 'standard')[0].get(metric)
+                if value is not None:
+                    values[name].append(value)
+        scores[task] = {name: float(np.mean(v)) for name, v in values.items() if v}
+    return scores
+
+
 def fmt(v) -> str:
     if v is None:
         return ''
     return f'{v:.4f}' if isinstance(v, float) else str(v)
 
 
-def to_markdown(results: dict, stage_iters, title: str = 'embedded benchmark, unet-t') -> str:
+def to_markdown(
+    results: dict,
+    stage_iters,
+    title: str = 'embedded benchmark, unet-t',
+    references: dict | None = None,
+) -> str:
     keys = ('average', 'bwt', 'forgetting', 'plasticity', 'last_task')
     lines = [
         f'# Continual forgetting ({title}, {stage_iters} iters/stage)',
@@ -95,6 +133,20 @@ def to_markdown(results: dict, stage_iters, title: str = 'embedded benchmark, un
         lines.append(
             f'| {name} | ' + ' | '.join(fmt(s.get(k)) for k in keys) + f' | {res["seconds"]} |'
         )
+    if references:
+        first = next(iter(results.values()))
+        cols = [f'{t} ({m})' for t, m in zip(first['tasks'], first['metrics'])]
+        lines += [
+            '',
+            'For scale, on the same held-out stems:',
+            '',
+            '| reference | ' + ' | '.join(cols) + ' | average |',
+            '|' + '---|' * (len(cols) + 2),
+        ]
+        for name in ('mean of sources', 'pseudo-label'):
+            row = [references[t].get(name) for t in first['tasks']]
+            mean = sum(row) / len(row) if None not in row else None
+            lines.append(f'| {name} | ' + ' | '.join(fmt(v) for v in row) + f' | {fmt(mean)} |')
     for name, res in results.items():
         cols = [f'{t} ({m})' for t, m in zip(res['tasks'], res['metrics'])]
         lines += [
@@ -161,8 +213,13 @@ def main(argv=None) -> int:
         }
         results = {n: f.result() for n, f in futures.items()}
     iters = args.stage_iters or 100  # the configs' stage_iters
-    markdown = to_markdown(results, iters, FAMILIES[args.data][3])
-    atomic_write_json(out / 'summary.json', results)
+    references = None
+    if args.data == 'real':  # the matrix columns' scores of the mean and the teacher
+        references = reference_scores(f'{FAMILIES["real"][0]}naive.py')
+    markdown = to_markdown(results, iters, FAMILIES[args.data][3], references)
+    atomic_write_json(
+        out / 'summary.json', dict(results, references=references) if references else results
+    )
     atomic_write_text(out / 'summary.md', markdown)
     plot_results(results, out / 'summary.png')
     print(markdown)
