@@ -20,6 +20,7 @@ from fusionbox.utils.image_io import image_info
 from .labels import (
     clip_boxes,
     coco_file,
+    labelled_stems,
     pair_images,
     read_classes,
     read_coco,
@@ -65,13 +66,6 @@ class FolderDetDataset(BaseDetDataset):
         metainfo.setdefault('classes', tuple(classes or read_classes(self.labels)))
         super().__init__(metainfo=metainfo, **kwargs)
 
-    def _label_stems(self) -> List[str]:
-        if self._coco_boxes is not None:
-            return sorted(self._coco_boxes)
-        if not self.labels.is_dir():
-            raise FileNotFoundError(f'labels folder {self.labels} does not exist')
-        return sorted(p.stem for p in self.labels.glob('*.txt') if p.name != 'classes.txt')
-
     def _boxes(self, stem: str, width: int, height: int):
         if self._coco_boxes is not None:
             entry = self._coco_boxes[stem]
@@ -84,7 +78,7 @@ class FolderDetDataset(BaseDetDataset):
         ``stem`` and ``instances`` (``bbox`` x1 y1 x2 y2 pixels, ``bbox_label``,
         ``ignore_flag``)."""
         num_classes = len(self.metainfo['classes'])
-        images = pair_images(self.img_dir, self._label_stems())
+        images = pair_images(self.img_dir, labelled_stems('det', self._coco or self.labels))
         stems = select_stems(images, self.stems, self.img_dir)
         data_list = []
         for idx, stem in enumerate(stems):

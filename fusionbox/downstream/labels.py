@@ -190,6 +190,22 @@ def split_stems(stems: Sequence[str], labels, holdout_every: int = 3) -> Dict[st
     return {'train': [s for s in ordered if s not in set(test)], 'test': test}
 
 
+def labelled_stems(task: str, labels) -> List[str]:
+    """The stems that carry labels: YOLO ``.txt`` or COCO images (det), class maps (seg)."""
+    labels = Path(labels)
+    if task == 'det' and coco_file(labels) is not None:
+        return sorted(read_coco(coco_file(labels))[1])
+    if not labels.is_dir():
+        raise FileNotFoundError(f'labels folder {labels} does not exist')
+    pattern = '*.txt' if task == 'det' else '*.png'
+    reserved = {CLASSES_FILE, *SPLIT_FILES.values()}
+    return sorted(
+        p.stem
+        for p in labels.glob(pattern)
+        if p.name not in reserved and not p.name.startswith('.')
+    )
+
+
 def pair_images(img_dir, label_stems, what: str = 'input') -> Dict[str, Path]:
     """``{label stem: image path}`` for the images of ``img_dir`` that belong to a labelled stem
     (by :func:`fusionbox.utils.image_io.match_stem`, so ``<stem>_<method>.png`` results match);

@@ -20,7 +20,14 @@ from typing import Callable, Dict, List
 
 from fusionbox.utils.io import atomic_write_json
 
-from .labels import coco_file, pair_images, read_classes, read_coco, split_stems
+from .labels import (
+    coco_file,
+    labelled_stems,
+    pair_images,
+    read_classes,
+    read_coco,
+    split_stems,
+)
 
 TASKS = ('det', 'seg')
 PROTOCOLS = ('retrain', 'frozen')
@@ -36,18 +43,6 @@ RESULT = 'result.json'
 
 def default_config(task: str) -> Path:
     return Path(__file__).resolve().parents[2] / DEFAULT_CONFIGS[task]
-
-
-def labelled_stems(task: str, labels) -> List[str]:
-    """The stems that carry labels: YOLO ``.txt`` or COCO images (det), class maps (seg)."""
-    labels = Path(labels)
-    if task == 'det' and coco_file(labels) is not None:
-        return sorted(read_coco(coco_file(labels))[1])
-    if not labels.is_dir():
-        raise FileNotFoundError(f'labels folder {labels} does not exist')
-    pattern = '*.txt' if task == 'det' else '*.png'
-    return sorted(p.stem for p in labels.glob(pattern) if p.name not in ('classes.txt',) and
-                  p.stem not in ('train', 'test') and not p.name.startswith('.'))  # fmt: skip
 
 
 def common_stems(task: str, labels, inputs: Dict[str, str]) -> List[str]:

@@ -13,7 +13,7 @@ from typing import List, Sequence
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
-from .labels import IGNORE_INDEX, pair_images, read_classes, select_stems
+from .labels import IGNORE_INDEX, labelled_stems, pair_images, read_classes, select_stems
 
 
 @DATASETS.register_module()
@@ -45,15 +45,12 @@ class FolderSegDataset(BaseSegDataset):
     def load_data_list(self) -> List[dict]:
         """One dict per sample: ``img_path``, ``seg_map_path``, ``stem``, ``num_classes`` and
         what mmseg's transforms expect (``label_map``, ``reduce_zero_label``, ``seg_fields``)."""
-        if not self.labels.is_dir():
-            raise FileNotFoundError(f'labels folder {self.labels} does not exist')
-        maps = {p.stem: p for p in sorted(self.labels.glob('*.png')) if not p.name.startswith('.')}
-        images = pair_images(self.img_dir, maps)
+        images = pair_images(self.img_dir, labelled_stems('seg', self.labels))
         stems = select_stems(images, self.stems, self.img_dir)
         return [
             dict(
                 img_path=str(images[stem]),
-                seg_map_path=str(maps[stem]),
+                seg_map_path=str(self.labels / f'{stem}.png'),
                 stem=stem,
                 num_classes=len(self.metainfo['classes']),
                 label_map=self.label_map,

@@ -102,3 +102,12 @@ def test_embedded_object_boxes_from_instance_mask():
     mask[2:5, 3:9] = 1
     mask[7, 0] = 2
     np.testing.assert_array_equal(object_boxes(mask), [[3, 2, 9, 5], [0, 7, 1, 8]])
+
+
+def test_labelled_stems_skip_the_class_and_split_files(tmp_path):
+    from fusionbox.downstream.labels import labelled_stems
+
+    for name in ('b.txt', 'a.txt', 'classes.txt', 'train.txt', 'test.txt', '.hidden.txt', 'm.png'):
+        (tmp_path / name).write_text('')
+    assert labelled_stems('det', tmp_path) == ['a', 'b']
+    assert labelled_stems('seg', tmp_path) == ['m']
