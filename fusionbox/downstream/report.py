@@ -130,7 +130,11 @@ def figure(path, out_dir, task: str, results: Dict[str, dict], samples: int = 2)
                 _seg_overlay(ax, Path(out_dir) / name, image_path)
             ax.set_title(f'{name}: {stem}', fontsize=8)
             ax.axis('off')
-    fig.tight_layout()
+    if stems:
+        key = ('green: ground truth, red: predictions with score >= 0.3' if task == 'det'
+               else 'coloured: predicted classes other than class 0')  # fmt: skip
+        fig.text(0.5, 0.005, key, ha='center', fontsize=8)
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=90, format='png')
     plt.close(fig)
