@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from fusionbox.registry import BACKBONES
+from fusionbox.registry import AUTOENCODERS, BACKBONES
 
 from .base_backbone import BackboneOutput, BaseBackbone
 from .gated_head import SourceGatedHead
@@ -105,6 +105,13 @@ class UNet(BaseBackbone):
     residual (the fused image; in a flow, the velocity towards it), which lets a small network
     select the in-focus or the better-exposed source where a direct head cannot.
 
+    ``latent`` runs the network inside a lossless transform (e.g. a 3-level Haar, 64x fewer
+    positions) while its inputs and output stay images: the sources and the state are encoded
+    before the stem, a direct head's output is decoded, and a gated head mixes the image sources
+    with weight maps upsampled from the latent grid (no block edges). Unlike an autoencoder on the
+    fuser (``AllInOneFuser(autoencoder=...)``, where the backbone sees only latents), the gates
+    then act on pixels.
+
     Paper: FusionFM: All-in-One Multi-Modal Image Fusion with Flow Matching (Zhu et al., 2025),
         whose "lightweight model" is a small conditional U-Net.
     Ref: U-Net (Ronneberger et al., 2015); DDPM/ADM U-Nets (Ho et al., 2020; Dhariwal & Nichol,
@@ -130,6 +137,9 @@ class UNet(BaseBackbone):
         head (str): ``'direct'`` (``base + conv(features)``) or ``'gated'`` (source-gated, see
             above; needs ``out_channels == in_channels``, ``base`` 'zero' or 'mean', and with
             ``with_time`` a state of ``in_channels`` channels). Defaults to 'direct'.
+        latent (dict | None): ``AUTOENCODERS`` config of a lossless transform the network runs
+            in (its ``in_channels`` is set to ``in_channels``); ``state_channels`` must then be 0
+            or ``in_channels``. Defaults to None (the network runs on the images).
     """
 
     #: The output heads.
@@ -158,6 +168,7 @@ class UNet(BaseBackbone):
         base: str = 'mean',
         dropout: float = 0.0,
         head: str = 'direct',
+        latent: dict | None = None,
     ) -> None:
         arch = self.resolve_arch(arch)
         out_channels = in_channels if out_channels is None else out_channels
@@ -177,20 +188,35 @@ class UNet(BaseBackbone):
                 f'in_channels ({out_channels} != {in_channels}?), base zero or mean (got '
                 f'{base!r}) and, with time, state_channels == in_channels (got {state_channels})'
             )
+        latent_ae = None
+        work, work_state, upscale = in_channels, state_channels, 1  # channels the network sees
+        if latent is not None:
+            if state_channels not in (0, in_channels):
+                raise ValueError(
+                    f'UNet with a latent needs state_channels 0 or in_channels={in_channels}, '
+                    f'got {state_channels}'
+                )
+            latent_ae = AUTOENCODERS.build(dict(latent, in_channels=in_channels))
+            if not latent_ae.lossless or any(True for _ in latent_ae.parameters()):
+                raise ValueError(
+                    f'UNet latent must be a fixed lossless transform (e.g. '
+                    f'HaarWaveletAutoencoder), got {type(latent_ae).__name__}'
+                )
+            work, upscale = latent_ae.latent_channels, latent_ae.downsample
+            work_state = work if state_channels else 0
         ch = arch['base_channels']
         mults = tuple(arch['channel_mults'])
         emb_dim = arch['emb_dim']
-        super().__init__(
-            in_channels, out_channels, state_channels, with_time, prompt_dim, 2 ** (len(mults) - 1)
-        )
-        self.base, self.head = base, head
+        divisor = 2 ** (len(mults) - 1) * upscale
+        super().__init__(in_channels, out_channels, state_channels, with_time, prompt_dim, divisor)
+        self.base, self.head, self.latent = base, head, latent_ae
 
         # conditioning: task (always), time and prompt (optional)
         self.build_condition(emb_dim, num_tasks, freq_dim=emb_dim)
         self._register_load_state_dict_pre_hook(_rename_old_condition_keys)
 
         # shared per-source stem, then mean + max aggregation over the sources
-        self.stem = nn.Conv2d(in_channels + state_channels, ch, 3, padding=1)
+        self.stem = nn.Conv2d(work + work_state, ch, 3, padding=1)
         self.stem_block = ResBlock(ch, ch, emb_dim, dropout)
         self.aggregate = nn.Conv2d(2 * ch, ch, 1)
 
@@ -217,10 +243,10 @@ class UNet(BaseBackbone):
             if level > 0:
                 self.up.append(Upsample(chans))
         if head == 'gated':
-            self.gated_head = SourceGatedHead(chans, ch, in_channels)
+            self.gated_head = SourceGatedHead(chans, ch, in_channels, work, upscale)
         else:
             self.out_norm = _norm(chans)
-            self.out_conv = nn.Conv2d(chans, out_channels, 3, padding=1)
+            self.out_conv = nn.Conv2d(chans, work if latent else out_channels, 3, padding=1)
         self._init_weights()
 
     def _init_weights(self) -> None:
@@ -268,6 +294,10 @@ class UNet(BaseBackbone):
         self.check_inputs(sources, t, prompt_emb, x)
         b, n, c, h, w = sources.shape
         emb = self.condition(task, t, prompt_emb)  # (B, E)
+        images, state = sources, x  # the sources and state as images
+        if self.latent is not None:
+            sources = self.latent.encode(sources.flatten(0, 1)).unflatten(0, (b, n))  # (B,N,Cz,..)
+            x = None if x is None else self.latent.encode(x)  # (B, Cz, h, w)
 
         stem_in = sources
         if x is not None:
@@ -288,12 +318,13 @@ class UNet(BaseBackbone):
                 h_ = layer(torch.cat([h_, skips.pop()], dim=1), emb)
             else:
                 h_ = layer(h_)
+        decode = None if self.latent is None else self.latent.decode
         if self.head == 'gated':
-            x1_hat = self.gated_head.end_point(h_, feat, sources)  # (B, C, H, W)
-            out = x1_hat if t is None else self.gated_head.velocity(x1_hat, x, t)
+            x1_hat = self.gated_head.end_point(h_, feat, images, decode)  # (B, C, H, W)
+            out = x1_hat if t is None else self.gated_head.velocity(x1_hat, state, t)
             return BackboneOutput(out)
-        out = self.out_conv(F.silu(self.out_norm(h_)))  # (B, out_channels, H, W)
-        return BackboneOutput(self.base_image(sources) + out)
+        out = self.out_conv(F.silu(self.out_norm(h_)))  # (B, out_channels or Cz, h, w)
+        return BackboneOutput(self.base_image(images) + (out if decode is None else decode(out)))
 
     def base_image(self, sources: torch.Tensor) -> torch.Tensor | float:
         """What the untrained network returns: mean or max of (B, N, C, H, W) over N, or 0."""

@@ -78,3 +78,47 @@ def test_gated_head_refuses_what_it_cannot_predict():
         UNet(ARCH, head='gated', with_time=True, state_channels=0)
     with pytest.raises(ValueError, match='head must be'):
         UNet(ARCH, head='attention')
+
+
+HAAR3 = dict(type='HaarWaveletAutoencoder', levels=3)
+
+
+def test_gates_on_a_latent_grid_are_smooth_pixel_weights():
+    net = _randomise(UNet(ARCH, head='gated', latent=HAAR3))
+    assert net.size_divisor == 16
+    sources = torch.rand(1, 3, 1, 32, 48)
+    weights = []
+    orig = net.gated_head.weights
+
+    def recording_weights(*args):
+        weights.append(orig(*args))
+        return weights[-1]
+
+    net.gated_head.weights = recording_weights
+    out = net(sources, torch.tensor([3])).fused
+    w = weights[-1]  # (1, 3, 1, 32, 48), one map per source, shared by the channels
+    assert w.shape == (1, 3, 1, 32, 48)
+    torch.testing.assert_close(w.sum(1), torch.ones(1, 1, 32, 48))
+    # no block edges: the step across the 8 x 8 latent blocks is no larger than inside them
+    steps = (w[..., 1:] - w[..., :-1]).abs().mean(dim=(0, 1, 2, 3))  # (47,) per column step
+    at_block_edges = steps[7::8].mean()
+    assert at_block_edges < 2 * steps.mean()
+    assert out.shape == (1, 1, 32, 48)
+
+
+def test_untrained_latent_unet_returns_the_mean_or_its_base():
+    sources = torch.rand(2, 2, 1, 16, 32)
+    task = torch.tensor([0, 2])
+    gated = UNet(ARCH, head='gated', latent=HAAR3, state_channels=1, with_time=True)
+    x = torch.rand(2, 1, 16, 32)
+    v = gated(sources, task, t=torch.tensor([0.0, 0.5]), x=x).fused
+    torch.testing.assert_close(x + torch.tensor([1.0, 0.5]).view(2, 1, 1, 1) * v, sources.mean(1))
+    direct = UNet(ARCH, base='max', latent=HAAR3)
+    torch.testing.assert_close(direct(sources, task).fused, sources.amax(1))
+
+
+def test_latent_unet_refuses_learned_latents_and_odd_states():
+    with pytest.raises(ValueError, match='lossless'):
+        UNet(ARCH, latent=dict(type='ConvAutoencoder'))
+    with pytest.raises(ValueError, match='state_channels'):
+        UNet(ARCH, latent=HAAR3, state_channels=2)
