@@ -14,10 +14,6 @@ model = dict(
         time_sampling='logit_normal',
         solver=dict(type='Euler'),
         num_steps=8,
-        losses=[
-            dict(type='IntensityLoss', loss_weight=0.5, task_weights=dict(mef=0.1, mff=0.1)),
-            dict(type='GradientLoss', loss_weight=0.5, task_weights=dict(mef=0.1, mff=0.1)),
-            dict(type='SSIMLoss', loss_weight=0.5, task_weights=dict(mef=0.1, mff=0.1)),
-        ],
+        losses=_base_.fusion_losses_fm,
         target_key='gt'),
 )

@@ -15,9 +15,6 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-tasks = ['ivf', 'mif', 'mef', 'mff']
-embedded = dict(type='EmbeddedFusionDataset', seed=0, size=128)
-crop_size = 96
 # one operation per sample, drawn from a short list of visually distinct ones per task
 # (visible-only operations -- low light, haze -- cannot hit IR, PET or MRI; no exposure change for
 # MEF, no blur for MFF: those are what the tasks fuse)
@@ -34,45 +31,21 @@ prompt_degradations = dict(
     Haze=dict(beta=(1.0, 2.5)),
     LowContrast=dict(factor=(0.3, 0.6)),
 )
-train_pipeline = [
-    dict(type='LoadMultiSourceImages'),
-    dict(type='SourcesToYCbCr'),
-    dict(type='PairedRandomCrop', size=crop_size),
-    dict(type='PairedRandomFlip', prob=0.5),
-    dict(type='PackFusionInputs'),  # the degradation step is inserted before it
-]
-test_pipeline = [
-    dict(type='LoadMultiSourceImages'),
-    dict(type='SourcesToYCbCr'),
-    dict(type='PackFusionInputs'),
-]
-
-
-def _degraded(split, pipeline, seed, prob):
-    # seed=None: fresh degradations every epoch (training); an int: a fixed degraded test set
-    return dict(
-        _delete_=True, type='ConcatDataset', ignore_keys=['task', 'source_names', 'layout'],
-        datasets=[dict(type='DegradedFusionDataset',
-                       dataset=dict(embedded, task=t, split=split, pipeline=pipeline),
-                       degrade=dict(type='RandomDegradeSources', seed=seed, prob=prob,
-                                    task_ops=prompt_task_ops, degradations=prompt_degradations,
-                                    num_ops=1, source_mode='one'))
-                  for t in tasks])
-
+# seed=None: fresh degradations every epoch (training); an int: a fixed degraded test set
+prompt_degrade = dict(type='RandomDegradeSources', task_ops=prompt_task_ops,
+                      degradations=prompt_degradations, num_ops=1, source_mode='one')
 
 model = dict(
     data_preprocessor=dict(type='FusionDataPreprocessor', size_divisor=4),
     backbone=dict(type='UNet', arch='unet-t'),
     text_encoder=dict(type='HashedNgramTextEncoder', dim=64, num_buckets=2048),
-    objective=dict(
-        _delete_=True, type='Regression', losses=[],
-        supervised=dict(type='SupervisedLoss', loss_weight=1.0, ssim_weight=1.0),
-        target_key='gt'),
+    objective=dict(losses=[], supervised=dict(loss_weight=1.0)),  # supervised only
     target_fallback='pseudo_label',
 )
-train_dataloader = dict(batch_size=8, dataset=_degraded('train', train_pipeline, None, 0.9))
-val_dataloader = dict(dataset=_degraded('val', test_pipeline, 0, 1.0))
-test_dataloader = dict(dataset=_degraded('test', test_pipeline, 0, 1.0))
+train_dataloader = dict(
+    batch_size=8, dataset=dict(degrade=dict(prompt_degrade, seed=None, prob=0.9)))
+val_dataloader = dict(dataset=dict(degrade=dict(prompt_degrade, seed=0, prob=1.0)))
+test_dataloader = val_dataloader
 val_evaluator = dict(metric_names=['EN', 'SD', 'SF', 'SSIM', 'Qabf', 'PSNR_ref', 'SSIM_ref'])
 test_evaluator = val_evaluator
 optim_wrapper = dict(optimizer=dict(lr=2e-3))

@@ -1,4 +1,6 @@
 # The embedded default benchmark: all four tasks in one model (generated on first use, cached).
+# The members of a split are one FusionConcatDataset: a child degrades them all by dict,
+#     train_dataloader = dict(dataset=dict(degrade=dict(type='RandomDegradeSources', seed=None)))
 _base_ = ['fusion_pipelines.py']  # 96 x 96 training crops
 embedded = dict(type='EmbeddedFusionDataset', seed=0, size=128)
 tasks = ['ivf', 'mif', 'mef', 'mff']
@@ -6,7 +8,7 @@ tasks = ['ivf', 'mif', 'mef', 'mff']
 
 def _split(split, pipeline):
     return dict(
-        type='ConcatDataset', ignore_keys=['task', 'source_names', 'layout'],
+        type='FusionConcatDataset', ignore_keys=['task', 'source_names', 'layout'],
         datasets=[dict(embedded, task=t, split=split, pipeline=pipeline) for t in tasks])
 
 

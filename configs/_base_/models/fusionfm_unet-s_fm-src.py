@@ -3,7 +3,7 @@
 # pseudo-labels; samples without a pseudo-label fall back to the ground truth (the embedded
 # benchmark has one for MEF and MFF), and every sample is also trained by the unsupervised fusion
 # losses on the one-step estimate of the fused image.
-gt_tasks_down = dict(mef=0.1, mff=0.1)
+_base_ = ['fusion_losses.py']
 model = dict(
     type='AllInOneFuser',
     data_preprocessor=dict(type='FusionDataPreprocessor', size_divisor=8),
@@ -15,11 +15,7 @@ model = dict(
         time_sampling='uniform',
         solver=dict(type='Euler'),
         num_steps=4,
-        losses=[
-            dict(type='IntensityLoss', loss_weight=0.5, task_weights=gt_tasks_down),
-            dict(type='GradientLoss', loss_weight=0.5, task_weights=gt_tasks_down),
-            dict(type='SSIMLoss', loss_weight=0.5, task_weights=gt_tasks_down),
-        ],
+        losses=_base_.fusion_losses_fm,
         target_key='pseudo_label'),
     target_fallback='gt',
 )
