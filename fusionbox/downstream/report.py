@@ -159,9 +159,13 @@ def summarise_seeds(task: str, runs: Dict[int, Dict[str, dict]]) -> List[dict]:
 
 
 def summary_markdown(rows: List[dict], metrics) -> str:
-    """A table of ``mean ± std`` per input (rows) and metric (columns) from
-    :func:`summarise_seeds`."""
-    cell = {(r['input'], r['metric']): f'{r["mean"]:.1f} ± {r["std"]:.1f}' for r in rows}
+    """A table of ``mean ± std`` (the mean alone for one seed) per input (rows) and metric
+    (columns) from :func:`summarise_seeds`."""
+
+    def text(r):
+        return f'{r["mean"]:.1f} ± {r["std"]:.1f}' if r['seeds'] > 1 else f'{r["mean"]:.1f}'
+
+    cell = {(r['input'], r['metric']): text(r) for r in rows}
     inputs = list(dict.fromkeys(r['input'] for r in rows))
     lines = ['| input | ' + ' | '.join(metrics) + ' |', '|---|' + '---:|' * len(metrics)]
     for name in inputs:

@@ -85,3 +85,14 @@ def test_cli_bad_input_is_one_line(tmp_path, run_tool, tiny_set):
                     tiny_set['seg'], '--input', 'ir', '-o', tmp_path, check=False)  # fmt: skip
     assert proc.returncode == 1
     assert proc.stderr.strip() == "fusionbox downstream: error: --input expects NAME=DIR, got 'ir'"
+
+
+def test_seed_summary_mean_and_sample_std():
+    from fusionbox.downstream.report import summarise_seeds, summary_markdown
+
+    runs = {s: {'fused': {'metrics': {'mIoU': v}}} for s, v in ((0, 50.0), (1, 54.0), (2, 58.0))}
+    (row,) = summarise_seeds('seg', runs)
+    assert (row['mean'], row['std'], row['seeds']) == (54.0, 4.0, 3)
+    assert summary_markdown([row], ['mIoU']).splitlines()[-1] == '| fused | 54.0 ± 4.0 |'
+    (one,) = summarise_seeds('seg', {0: runs[0]})
+    assert summary_markdown([one], ['mIoU']).splitlines()[-1] == '| fused | 50.0 |'
