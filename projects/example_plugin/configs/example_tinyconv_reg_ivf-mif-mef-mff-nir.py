@@ -1,30 +1,19 @@
-# Uses the plugin's backbone and degradation on the embedded benchmark (FusionBox's own config
-# as the base, found through the installed package's mim-style path is not needed: relative path).
-_base_ = ['../../../configs/allinone/allinone_unet-s_reg_ivf-mif-mef-mff.py']
+# The plugin's backbone, degradation and task on FusionBox's all-in-one regression config,
+# inherited by scope from the installed package (no path to a checkout): the embedded
+# benchmark's four tasks plus the plugin's near-infrared + RGB task (`nir`, generated from
+# scikit-image's colour sample images), every sample sprinkled with the plugin's impulse noise.
+_base_ = ['fusionbox::allinone/allinone_unet-s_reg_ivf-mif-mef-mff.py']
 
-model = dict(backbone=dict(_delete_=True, type='TinyConvFuser', width=8))
-
-train_pipeline = [
-    dict(type='LoadMultiSourceImages'),
-    dict(type='SourcesToYCbCr'),
-    dict(type='DegradeSources', degradations=[dict(type='SaltPepperNoise', amount=0.01)], seed=0),
-    dict(type='PairedRandomCrop', size=64),
-    dict(type='PairedRandomFlip', prob=0.5),
-    dict(type='PackFusionInputs'),
-]
+model = dict(backbone=dict(_delete_=True, type='TinyConvFuser', width=8))  # another backbone
+nir = dict(_base_.embedded, task='nir')
+salt_pepper = dict(type='DegradeSources', degradations=[dict(type='SaltPepperNoise', amount=0.01)],
+                   seed=0)
 train_dataloader = dict(
     batch_size=2,
     dataset=dict(
-        datasets=[
-            dict(
-                type='EmbeddedFusionDataset',
-                seed=0,
-                size=128,
-                task=t,
-                split='train',
-                pipeline=train_pipeline,
-            )
-            for t in ['ivf', 'mif', 'mef', 'mff']
-        ]
-    ),
-)
+        datasets=_base_.train_dataloader.dataset.datasets
+        + [dict(nir, split='train', pipeline=_base_.train_pipeline)],
+        degrade=salt_pepper))
+val_dataloader = dict(
+    dataset=dict(datasets=_base_.val_dataloader.dataset.datasets
+                 + [dict(nir, split='val', pipeline=_base_.test_pipeline)]))

@@ -5,11 +5,15 @@ from fusionbox import hookimpl
 
 @hookimpl
 def fusionbox_register_modules(registries):
+    from .nir_prior import NIRDetailTransfer
+    from .nir_task import NIRTask
     from .salt_pepper import SaltPepperNoise
     from .tiny_conv import TinyConvFuser
 
     registries.BACKBONES.register_module(module=TinyConvFuser)
     registries.DEGRADATIONS.register_module(module=SaltPepperNoise)
+    registries.PRIORS.register_module(module=NIRDetailTransfer)
+    registries.TASKS.register_module(name=NIRTask.name, module=NIRTask)  # a task: its name
 
 
 @hookimpl
