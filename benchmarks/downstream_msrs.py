@@ -6,11 +6,14 @@ per input with the same seed and schedule, all judged against one ground truth
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/downstream_msrs.py [--out work_dirs/downstream/msrs]
-        [--seeds 0] [--iters 150] [--view fusion] [--holdout-every 3] [--extra NAME=DIR ...]
+        [--seeds 0] [--iters 300] [--view fusion] [--holdout-every 3] [--folds]
+        [--extra NAME=DIR ...]
 
 The data is found with ``shared_data_root()`` (env ``FUSIONBOX_SHARED_DATA``) and read in place.
-``--extra`` adds fused results of other methods (a folder of ``<stem>.png``). Writes
-``OUT/seed<k>/`` (the tool's outputs) and ``OUT/summary.md`` / ``summary.json``.
+``--extra`` adds fused results of other methods (a folder of ``<stem>.png``). ``--folds`` runs
+every fold of the hold-out split (a cross-validation: each pair is tested once). Writes
+``OUT/fold<i>-seed<k>/`` (the tool's outputs) and ``OUT/summary.md`` / ``summary.json`` (mean ±
+std over folds and seeds).
 """
 
 from __future__ import annotations
@@ -38,9 +41,10 @@ def main(argv=None) -> int:
     )
     parser.add_argument('--out', default='work_dirs/downstream/msrs')
     parser.add_argument('--seeds', default='0')
-    parser.add_argument('--iters', type=int, default=150)
+    parser.add_argument('--iters', type=int, default=300)
     parser.add_argument('--view', default='fusion', choices=('fusion', 'infrared', 'visible'))
     parser.add_argument('--holdout-every', type=int, default=3)
+    parser.add_argument('--folds', action='store_true', help='every fold, not only the middle')
     parser.add_argument('--extra', action='append', default=[], metavar='NAME=DIR')
     args = parser.parse_args(argv)
     msrs = shared_data_root() / 'ivf/MSRS'
@@ -53,18 +57,23 @@ def main(argv=None) -> int:
     inputs.update(parse_inputs(args.extra))
     labels = msrs / 'det_labels' / args.view
     seeds = [int(s) for s in args.seeds.split(',')]
+    k = args.holdout_every
+    offsets = range(k) if args.folds else [k // 2]
     runs = {}
-    for seed in seeds:
-        results = run_downstream('det', labels, inputs, out / f'seed{seed}', config=CONFIG,
-                                 iters=args.iters, seed=seed,
-                                 holdout_every=args.holdout_every)  # fmt: skip
-        write_reports(out / f'seed{seed}', 'det', results, f'Protocol retrain, seed {seed}.')
-        runs[seed] = results
+    for offset in offsets:
+        for seed in seeds:
+            run_dir = out / f'fold{offset}-seed{seed}'
+            results = run_downstream('det', labels, inputs, run_dir, config=CONFIG,
+                                     iters=args.iters, seed=seed, holdout_every=k,
+                                     holdout_offset=offset)  # fmt: skip
+            write_reports(run_dir, 'det', results, f'Protocol retrain, fold {offset}, seed {seed}.')
+            runs[(offset, seed)] = results
     rows = summarise_seeds('det', runs)
     metrics = [m for m in dict.fromkeys(r['metric'] for r in rows)
                if m in HEADLINE['det'] or m.startswith('mAP50/')]  # fmt: skip
-    text = (f'MSRS (15 pairs, labels det_labels/{args.view}), {args.iters} iterations, seeds '
-            f'{seeds}; mean ± std, percent.\n\n' + summary_markdown(rows, metrics))  # fmt: skip
+    text = (f'MSRS (15 pairs, labels det_labels/{args.view}), {args.iters} iterations, folds '
+            f'{list(offsets)} of {k}, seeds {seeds}; mean ± std over {len(runs)} runs, '
+            f'percent.\n\n' + summary_markdown(rows, metrics))  # fmt: skip
     atomic_write_json(out / 'summary.json', rows)
     atomic_write_text(out / 'summary.md', text)
     print(text)

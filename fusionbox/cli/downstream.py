@@ -2,7 +2,7 @@
 
     fusionbox downstream --task det|seg --labels DIR --input NAME=DIR [--input NAME=DIR ...]
         [--config CFG] [--iters N] -o OUTDIR [--protocol retrain|frozen] [--train-on NAME]
-        [--seed N] [--holdout-every K] [--overwrite] [--no-progress]
+        [--seed N] [--holdout-every K] [--holdout-offset I] [--overwrite] [--no-progress]
 
 Trains and tests a small mmdet detector (``det``: YOLO ``<stem>.txt`` boxes with
 ``classes.txt``, or a COCO JSON file) or mmseg segmenter (``seg``: PNG class maps with
@@ -13,7 +13,8 @@ percent), ``results.md`` and ``results.png``.
 
 Protocols: ``retrain`` (default) trains one model per input with the same seed and schedule;
 ``frozen`` trains one model on ``--train-on`` (default: the first input) and tests it on all.
-The split: ``train.txt`` / ``test.txt`` beside the labels, else every K-th sample is a test one.
+The split: ``train.txt`` / ``test.txt`` beside the labels, else every K-th sample from the I-th
+on is a test one (I = 0..K-1: the folds of a cross-validation).
 Every finished input is cached in ``OUTDIR/<input>/``, so an interrupted run resumes; a finished
 ``OUTDIR`` is refused unless ``--overwrite``, which redoes everything.
 """
@@ -49,6 +50,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument('--seed', type=int, default=0, help='seed of every training run (default 0)')
     p.add_argument('--holdout-every', type=int, default=3, metavar='K',
                    help='without train.txt/test.txt: every K-th sample is a test one')  # fmt: skip
+    p.add_argument('--holdout-offset', type=int, metavar='I',
+                   help='the first test sample, 0..K-1 (a fold; default K//2)')  # fmt: skip
     p.add_argument('--overwrite', action='store_true', help='redo a finished OUTDIR')
     p.add_argument('--no-progress', action='store_true', help='hide the progress bars')
     p.set_defaults(func=run)
@@ -100,7 +103,8 @@ def run(args) -> int:
         results = run_downstream(
             args.task, args.labels, inputs, out, config=args.config, iters=args.iters,
             seed=args.seed, protocol=args.protocol, train_on=args.train_on,
-            holdout_every=args.holdout_every, progress=not args.no_progress,
+            holdout_every=args.holdout_every, holdout_offset=args.holdout_offset,
+            progress=not args.no_progress,
         )  # fmt: skip
         note = f'Protocol {args.protocol}, seed {args.seed}; values in percent.'
         paths = write_reports(out, args.task, results, note)

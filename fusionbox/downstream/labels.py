@@ -174,10 +174,14 @@ def read_class_map(path) -> np.ndarray:
         return np.asarray(im).astype(np.int64)
 
 
-def split_stems(stems: Sequence[str], labels, holdout_every: int = 3) -> Dict[str, List[str]]:
+def split_stems(
+    stems: Sequence[str], labels, holdout_every: int = 3, holdout_offset: int | None = None
+) -> Dict[str, List[str]]:
     """``{'train': [...], 'test': [...]}``: from ``train.txt`` / ``test.txt`` in the labels
-    folder when both exist, else every ``holdout_every``-th stem in sorted order is a test stem
-    (the 2nd, 5th, 8th... for 3). Only stems in ``stems`` are kept."""
+    folder when both exist, else every ``holdout_every``-th stem in sorted order from
+    ``holdout_offset`` on is a test stem (offset ``holdout_every // 2`` by default: the 2nd, 5th,
+    8th... for 3; offsets 0..K-1 give the K folds of a cross-validation). Only stems in
+    ``stems`` are kept."""
     folder = Path(labels) if Path(labels).is_dir() else Path(labels).parent
     files = {k: folder / v for k, v in SPLIT_FILES.items()}
     if all(f.is_file() for f in files.values()):
@@ -185,8 +189,11 @@ def split_stems(stems: Sequence[str], labels, holdout_every: int = 3) -> Dict[st
         return {k: [s for s in f.read_text().split() if s in present] for k, f in files.items()}
     if holdout_every < 2:
         raise ValueError(f'holdout_every must be >= 2, got {holdout_every}')
+    offset = holdout_every // 2 if holdout_offset is None else holdout_offset
+    if not 0 <= offset < holdout_every:
+        raise ValueError(f'holdout_offset must be in [0, {holdout_every}), got {offset}')
     ordered = sorted(stems)
-    test = ordered[holdout_every // 2 :: holdout_every]
+    test = ordered[offset::holdout_every]
     return {'train': [s for s in ordered if s not in set(test)], 'test': test}
 
 

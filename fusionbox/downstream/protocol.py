@@ -173,6 +173,7 @@ def run_downstream(
     protocol: str = 'retrain',
     train_on: str | None = None,
     holdout_every: int = 3,
+    holdout_offset: int | None = None,
     progress: bool = True,
     log: Callable[[str], None] = print,
 ) -> Dict[str, dict]:
@@ -191,6 +192,8 @@ def run_downstream(
         train_on: the input the frozen model trains on; None: the first. Defaults to None.
         holdout_every: without ``train.txt`` / ``test.txt`` beside the labels, every n-th sample
             is a test sample. Defaults to 3.
+        holdout_offset: the first test sample of that split (a cross-validation fold); None:
+            ``holdout_every // 2``. Defaults to None.
         progress: show progress bars. Defaults to True.
         log: where one-line progress messages go. Defaults to print.
     """
@@ -204,7 +207,7 @@ def run_downstream(
         raise FileNotFoundError(f'config {config} does not exist')
     coco = coco_file(labels) if task == 'det' else None
     classes = read_coco(coco)[0] if coco else read_classes(labels)
-    split = split_stems(common_stems(task, labels, inputs), labels, holdout_every)
+    split = split_stems(common_stems(task, labels, inputs), labels, holdout_every, holdout_offset)
     if not split['train'] or not split['test']:
         raise ValueError(f'the split of {labels} leaves no train or no test sample: {split}')
     out_dir = Path(out_dir)

@@ -142,7 +142,7 @@ def figure(path, out_dir, task: str, results: Dict[str, dict], samples: int = 2)
 
 # --- several seeds -------------------------------------------------------------------------------
 def summarise_seeds(task: str, runs: Dict[int, Dict[str, dict]]) -> List[dict]:
-    """``[{'input', 'metric', 'mean', 'std', 'seeds'}]`` over the runs of several seeds
+    """``[{'input', 'metric', 'mean', 'std', 'seeds'}]`` over several runs (seeds or folds)
     (``{seed: {input: result}}``); std is the sample standard deviation (0 for one seed)."""
     first = next(iter(runs.values()))
     rows = []

@@ -92,6 +92,10 @@ def test_split_stems_holdout_and_files(tmp_path):
     stems = [f's{i}' for i in range(9)]
     split = split_stems(stems, tmp_path, holdout_every=3)
     assert split['test'] == ['s1', 's4', 's7'] and len(split['train']) == 6
+    folds = [split_stems(stems, tmp_path, 3, offset)['test'] for offset in range(3)]
+    assert sorted(sum(folds, [])) == stems and folds[0] == ['s0', 's3', 's6']  # each stem once
+    with pytest.raises(ValueError, match='holdout_offset'):
+        split_stems(stems, tmp_path, 3, 3)
     (tmp_path / 'train.txt').write_text('s0\ns2\nzz\n')
     (tmp_path / 'test.txt').write_text('s5\n')
     assert split_stems(stems, tmp_path) == {'train': ['s0', 's2'], 'test': ['s5']}
