@@ -181,11 +181,14 @@ class FusionInferencer:
         return fused
 
     def supports(self, task: str) -> bool:
-        """Whether the model fuses ``task`` (a zoo entry lists its tasks; a config model is
-        all-in-one). ValueError for a task that does not exist."""
+        """Whether the model fuses ``task``: a task its weights were trained on (their recorded
+        task table, e.g. not a plugin's task for weights trained without it) and, for a zoo
+        entry, one it lists. ValueError for a task that does not exist."""
         from fusionbox.structures import task_index
 
         task_index(task)  # ValueError naming the task and the known ones
+        if task not in self.model.trained_tasks:
+            return False
         return self.entry is None or not self.entry.tasks or task in self.entry.tasks
 
     # --- steps --------------------------------------------------------------------------------

@@ -153,3 +153,12 @@ def test_bad_requests_are_refused_before_any_work(fuser, tiny_checkpoint, tmp_pa
         FusionInferencer(tiny_checkpoint['config'], tile=64, max_pixels=1000)
     with pytest.raises(ValueError, match='tile must be at least 32'):
         FusionInferencer(tiny_checkpoint['config'], tile=8)
+
+
+def test_a_task_the_weights_were_not_trained_on_is_not_supported(tiny_checkpoint, register_task):
+    register_task('nir')  # a plugin's task, registered after the four-task checkpoint was made
+    four = init_fuser(tiny_checkpoint['config'], str(tiny_checkpoint['checkpoint']))
+    assert four.model.task_table[-1] == 'nir' and four.model.trained_tasks[-1] == 'mff'
+    assert four.supports('ivf') and not four.supports('nir')
+    with pytest.raises(ValueError, match="unknown fusion task 'pan'"):
+        four.supports('pan')
