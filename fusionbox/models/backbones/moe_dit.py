@@ -72,10 +72,11 @@ class MoEDiTBlock(nn.Module):
         rope: tuple[torch.Tensor, torch.Tensor] | None = None,
         v_first: torch.Tensor | None = None,
         shared_mod: torch.Tensor | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """(B, T, D) -> (B, T, D) and the attention values (for the value residual)."""
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """(B, T, D) -> (B, T, D), the attention values (for the value residual) and the MoE
+        balance loss (None for a dense GLU)."""
         mods = iter(self.adaLN(c, shared_mod).unbind(1))  # each (B, D)
-        v = None
+        v = balance = None
         for norm, name in zip(self.norms, self.branches):
             shift, scale = next(mods), next(mods)
             h = modulate(norm(x), shift, scale)  # (B, T, D)
@@ -84,10 +85,12 @@ class MoEDiTBlock(nn.Module):
                 h = self.naf(img).flatten(2).transpose(1, 2)  # (B, T, D)
             elif name == 'attn':
                 h, v = self.attn(h, rope, v_first)
+            elif isinstance(self.ffn, MoEGLU):
+                h, balance = self.ffn(h)
             else:
                 h = self.ffn(h)
             x = x + (next(mods)[:, None] * h if self.gated else h)
-        return x, v
+        return x, v, balance
 
 
 # --- network -------------------------------------------------------------------------------------
@@ -235,11 +238,11 @@ class MoEDiT(DiTBase):
         shared = None if self.shared_modulation is None else self.shared_modulation(c)  # (B, K, D)
         v_first, balance = None, []
         for block in self.blocks:
-            tokens, v = block(tokens, c, grid, rope, v_first, shared)  # (B, T, D)
+            tokens, v, block_balance = block(tokens, c, grid, rope, v_first, shared)  # (B, T, D)
             if self.value_residual and v_first is None:
                 v_first = v  # (B, heads, T, hd) of the first block
-            if self.moe:
-                balance.append(block.ffn.balance_loss)
+            if block_balance is not None:
+                balance.append(block_balance)
         if not balance:
             return tokens, {}
         return tokens, {'loss_moe_balance': self.moe_loss_weight * torch.stack(balance).mean()}

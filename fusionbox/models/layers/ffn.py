@@ -63,7 +63,8 @@ class MoEGLU(nn.Module):
     Each token goes to the k experts of highest router probability, weighted by those
     probabilities (not renormalised, as in Switch/GShard); the shared expert sees every token.
     Dispatch is vectorised per expert (gather the expert's tokens, one matmul, ``index_add_``).
-    After each forward :attr:`balance_loss` holds the :func:`load_balance_loss` of the routing.
+    ``forward`` returns the output with the :func:`load_balance_loss` of its routing (nothing is
+    kept on the module).
 
     Args:
         dim (int): Token width D.
@@ -89,12 +90,7 @@ class MoEGLU(nn.Module):
         self.w_in = nn.Parameter(torch.empty(num_experts, dim, 2 * hidden))
         self.w_out = nn.Parameter(torch.empty(num_experts, hidden, dim))
         self.shared = GLU(dim, hidden) if shared_expert else None
-        self.balance_loss: torch.Tensor | None = None
         self.reset_parameters()
-
-    def __getstate__(self) -> dict:
-        """Copies and pickles drop the last forward's loss (a non-leaf tensor deepcopy refuses)."""
-        return {**super().__getstate__(), 'balance_loss': None}
 
     def reset_parameters(self) -> None:
         """Expert weights uniform with the bounds of ``nn.Linear`` (fan-in)."""
@@ -116,8 +112,8 @@ class MoEGLU(nn.Module):
         a, b = (x @ self.w_in[e]).chunk(2, dim=-1)  # (T_e, hidden)
         return (F.silu(a) * b) @ self.w_out[e]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, T, D) -> (B, T, D)."""
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, T, D) -> (B, T, D) and the balance loss (a scalar) of the routing."""
         flat = x.reshape(-1, x.shape[-1])  # (B*T, D)
         probs, weights, idx = self.route(flat)
         weights = weights.to(flat.dtype)
@@ -128,5 +124,4 @@ class MoEGLU(nn.Module):
             out.index_add_(0, tok, y.to(out.dtype))  # dtypes differ under autocast
         if self.shared is not None:
             out = out + self.shared(flat)
-        self.balance_loss = load_balance_loss(probs, idx, self.num_experts)
-        return out.view_as(x)
+        return out.view_as(x), load_balance_loss(probs, idx, self.num_experts)
