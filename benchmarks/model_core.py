@@ -70,6 +70,7 @@ if str(REPO) not in sys.path:
 
 from fusionbox.registry import DATASETS  # noqa: E402
 from fusionbox.structures import FusionSample  # noqa: E402
+from fusionbox.tasks import SpecView  # noqa: E402
 from fusionbox.utils import register_all_modules  # noqa: E402
 
 #: Folders of configs that are not fusers or duplicate another folder's models.
@@ -81,9 +82,9 @@ LITE = 'fusionfm/fusionfm-lite_unet-c24-haar3_fm-src_ivf-mif-mef-mff.py'
 MMAIF = 'mmaif/mmaif_moe-dit-s_reg_ivf-mif-mef-mff.py'
 COST_COLUMNS = ('config', 'params (M)', 'trainable (M)', 'NFE', 'GFLOPs / pair', 'latency (ms)',
                 'median (ms)', 'CPU time (ms)', 'note')  # fmt: skip
-#: Fusion metrics per task in the quality table.
-TASK_METRICS = {'ivf': ('Qabf', 'SF'), 'mif': ('Qabf', 'SF'), 'mef': ('SSIM_ref', 'PSNR_ref'),
-                'mff': ('SSIM_ref', 'PSNR_ref')}  # fmt: skip
+#: Fusion metrics per task in the quality table: what each task is judged by (its spec's
+#: ``judged_by``).
+TASK_METRICS = SpecView('judged_by')
 
 
 # --- helpers -------------------------------------------------------------------------------------
