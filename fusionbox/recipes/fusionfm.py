@@ -119,10 +119,14 @@ def label_datasets(cfg) -> List[Mapping]:
 def label_settings(cfg, task: str) -> dict:
     """The ``PseudoLabelPipeline`` arguments of ``task``: the config's
     ``pseudo_labels[task]`` (keys :data:`SETTING_KEYS`; absent ones take the defaults)."""
+    from fusionbox.tasks import task_names
+
     section = _plain(cfg.get('pseudo_labels') or {})
-    unknown = sorted(set(section) - {'ivf', 'mif', 'mef', 'mff'})
+    unknown = sorted(set(section) - set(task_names()))
     if unknown:
-        raise KeyError(f'pseudo_labels has unknown task(s) {unknown}; expected ivf, mif, mef, mff')
+        raise KeyError(
+            f'pseudo_labels has unknown task(s) {unknown}; expected {", ".join(task_names())}'
+        )
     own = section.get(task) or {}
     bad = sorted(set(own) - set(SETTING_KEYS))
     if bad:
