@@ -38,7 +38,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     )
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.error = lambda message: _one_line_error(p, message)  # one line, no usage dump
-    p.add_argument('--task', required=True, help='fusion task: ivf, mif, mef or mff')
+    p.add_argument('--task', required=True, help='fusion task: ivf, mif, mef, mff or a plugin task')
     p.add_argument('--model', metavar='NAME', help='a zoo model (default: the zoo default)')
     p.add_argument('--config', metavar='CFG', help='a model config (with --checkpoint)')
     p.add_argument('--checkpoint', metavar='CKPT', help='weights for --config (.pth, .safetensors)')
