@@ -13,6 +13,9 @@ _base_ = [
     '../_base_/schedules/continual_adamw.py',
     '../_base_/default_runtime.py',
 ]
+# the FusionFM default's weight of the pseudo-label term (why: its config,
+# configs/fusionfm/fusionfm-lite_unet-c24-haar3-gated_fm-src_iter-3k_real-mix.py)
+model = dict(objective=dict(velocity_weight=20.0))
 
 tasks = ['ivf', 'mif', 'mef', 'mff']
 stage_iters = 100
