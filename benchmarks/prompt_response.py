@@ -103,14 +103,13 @@ def train(cfg, out: Path, args, folders: dict, quick: bool):
 
     iters = args.iters if args.iters is not None else (3 if quick else cfg.train_cfg.max_iters)
     cfg.work_dir = str(out / 'train')
-    for ds in cfg.train_dataloader.dataset.datasets:
-        task = ds.dataset.task
-        if task in NO_GT_TASKS:
-            ds.dataset.pseudo_label_dir = folders[(task, 'train')]
+    for ds in cfg.train_dataloader.dataset.datasets:  # the members the degradation wraps
+        if ds.task in NO_GT_TASKS:
+            ds.pseudo_label_dir = folders[(ds.task, 'train')]
     if quick:
         cfg.train_dataloader.batch_size = 2
         for ds in cfg.train_dataloader.dataset.datasets:
-            for step in ds.dataset.pipeline:
+            for step in ds.pipeline:
                 if step['type'] == 'PairedRandomCrop':
                     step['size'] = 32
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters + 1)
@@ -169,8 +168,8 @@ def evaluate(model, test_dataloader, args, folders: dict, quick: bool) -> list:
     from fusionbox.structures import TASKS
 
     draws = args.draws if args.draws is not None else (1 if quick else 4)
-    datasets = test_dataloader['dataset']['datasets']
-    degrade_cfg = copy.deepcopy(datasets[0]['degrade'])
+    datasets = test_dataloader['dataset']['datasets']  # a FusionConcatDataset's members
+    degrade_cfg = copy.deepcopy(test_dataloader['dataset']['degrade'])
     composer = DEGRADATIONS.build(
         dict(
             type='RandomDegradationComposer',
@@ -183,12 +182,13 @@ def evaluate(model, test_dataloader, args, folders: dict, quick: bool) -> list:
     rows = []
     for draw in range(draws):
         test_seed = args.seed + draw
-        for ds_cfg in datasets:
-            ds_cfg = copy.deepcopy(ds_cfg)
-            task = ds_cfg['dataset']['task']
+        for member in datasets:
+            member = copy.deepcopy(member)
+            task = member['task']
             if task in NO_GT_TASKS:
-                ds_cfg['dataset']['pseudo_label_dir'] = folders[(task, 'test')]
-            ds_cfg['degrade'].update(seed=test_seed, prob=1.0)
+                member['pseudo_label_dir'] = folders[(task, 'test')]
+            degrade = dict(degrade_cfg, seed=test_seed, prob=1.0)
+            ds_cfg = dict(type='DegradedFusionDataset', dataset=member, degrade=degrade)
             if quick:
                 ds_cfg['indices'] = 2
             ds = DATASETS.build(ds_cfg)

@@ -140,15 +140,24 @@ class AllInOneFuser(BaseModel):
     def set_extra_state(self, state: Any) -> None:
         self.trained_tasks = tuple(t for t in _decode_tasks(state) if t in self.task_table)
 
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+    def _load_from_state_dict(
+        self, state_dict, prefix, local_metadata, strict, missing, unexpected, error_msgs
+    ) -> None:
         """Move the task-embedding rows of a checkpoint with another task table (or none: the
         built-ins) to this fuser's task ids, before the backbone loads them."""
         key = prefix + '_extra_state'
-        saved = _decode_tasks(state_dict[key]) if key in state_dict else LEGACY_TASK_TABLE
+        saved = LEGACY_TASK_TABLE
+        if key in state_dict:
+            try:
+                saved = _decode_tasks(state_dict[key])
+            except (ValueError, TypeError, UnicodeDecodeError):
+                error_msgs.append(f'{key} is not a task table (a uint8 tensor of JSON names)')
         state_dict[key] = torch.tensor(list(json.dumps(list(saved)).encode()), dtype=torch.uint8)
         if tuple(saved) != self.task_table and isinstance(self.backbone, BaseBackbone):
             self._move_task_rows(state_dict, prefix + 'backbone.', saved)
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing, unexpected, error_msgs
+        )
 
     def _move_task_rows(self, state_dict: dict, prefix: str, saved: Sequence[str]) -> None:
         keys = [k for k in self.backbone.task_embedding_keys if prefix + k in state_dict]

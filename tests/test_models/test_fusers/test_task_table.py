@@ -102,3 +102,10 @@ def test_a_plugin_task_checkpoint_without_the_plugin_keeps_the_built_ins(registe
     four.load_state_dict(state)
     assert four.trained_tasks == ('ivf', 'mif', 'mef', 'mff')
     assert torch.equal(_fused(four, [0, 1, 2, 3]), _fused(five, [0, 1, 2, 3]))
+
+
+def test_a_garbled_task_table_is_reported_by_name():
+    state = _fuser().state_dict()
+    state['_extra_state'] = torch.zeros(1)
+    with pytest.raises(RuntimeError, match='_extra_state is not a task table'):
+        _fuser().load_state_dict(state)
