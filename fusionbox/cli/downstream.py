@@ -38,6 +38,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.error = lambda message: p.exit(2, f'{PROG}: error: {message}\n')  # one line, no usage
     p.add_argument('--task', required=True, choices=('det', 'seg'), help='det or seg')
     p.add_argument('--labels', required=True, metavar='DIR', help='boxes or class maps')
     p.add_argument('--input', action='append', required=True, metavar='NAME=DIR',

@@ -85,6 +85,12 @@ def test_cli_bad_input_is_one_line(tmp_path, run_tool, tiny_set):
                     tiny_set['seg'], '--input', 'ir', '-o', tmp_path, check=False)  # fmt: skip
     assert proc.returncode == 1
     assert proc.stderr.strip() == "fusionbox downstream: error: --input expects NAME=DIR, got 'ir'"
+    proc = run_tool('-m', 'fusionbox.cli.main', 'downstream', '--task', 'det', '-o', tmp_path,
+                    check=False)  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        'fusionbox downstream: error: the following arguments are required: --labels, --input'
+    )
 
 
 def test_seed_summary_mean_and_sample_std():
