@@ -80,16 +80,19 @@ def test_cli_det_writes_results_and_refuses_to_overwrite(tiny_set, tmp_path, run
     assert (out / 'results.csv').read_bytes() == before
 
 
-def test_cli_bad_input_is_one_line(tmp_path, run_tool, tiny_set):
-    proc = run_tool('-m', 'fusionbox.cli.main', 'downstream', '--task', 'seg', '--labels',
-                    tiny_set['seg'], '--input', 'ir', '-o', tmp_path, check=False)  # fmt: skip
-    assert proc.returncode == 1
-    assert proc.stderr.strip() == "fusionbox downstream: error: --input expects NAME=DIR, got 'ir'"
-    proc = run_tool('-m', 'fusionbox.cli.main', 'downstream', '--task', 'det', '-o', tmp_path,
-                    check=False)  # fmt: skip
-    assert proc.returncode == 2
-    assert proc.stderr.strip() == (
-        'fusionbox downstream: error: the following arguments are required: --labels, --input'
+def test_cli_bad_input_is_one_line(tmp_path, tiny_set, capsys):
+    from fusionbox.cli.main import main
+
+    argv = ['downstream', '--task', 'seg', '--labels', str(tiny_set['seg']), '-o', str(tmp_path)]
+    assert main([*argv, '--input', 'ir']) == 1
+    assert capsys.readouterr().err == (
+        "fusionbox downstream: error: --input expects NAME=DIR, got 'ir'\n"
+    )
+    with pytest.raises(SystemExit) as exit_:
+        main(argv[:3] + ['-o', str(tmp_path)])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        'fusionbox downstream: error: the following arguments are required: --labels, --input\n'
     )
 
 
