@@ -40,6 +40,27 @@ CONTRACT = (
 )
 
 
+#: What an untrained backbone with a zero-initialised output layer returns (its ``base``).
+BASES = ('mean', 'max', 'zero')
+
+
+def check_base(base: str, in_channels: int, out_channels: int) -> None:
+    """Refuse an unknown ``base``, or a source-shaped base for an output of other channels."""
+    if base not in BASES:
+        raise ValueError(f"base must be 'mean', 'max' or 'zero', got {base!r}")
+    if base != 'zero' and out_channels != in_channels:
+        raise ValueError(f'base={base!r} needs out_channels == in_channels')
+
+
+def base_image(sources: torch.Tensor, base: str) -> torch.Tensor | float:
+    """The ``base`` of sources (B, N, C, H, W): their mean or max over N (B, C, H, W), or 0."""
+    if base == 'mean':
+        return sources.mean(1)
+    if base == 'max':
+        return sources.amax(1)
+    return 0.0
+
+
 @dataclass
 class BackboneOutput:
     """What a backbone returns: the output (B, C_out, H, W) and its auxiliary losses (e.g. the

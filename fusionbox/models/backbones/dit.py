@@ -21,7 +21,7 @@ from fusionbox.models.layers import (
 )
 from fusionbox.registry import BACKBONES
 
-from .base_backbone import BackboneOutput, BaseBackbone
+from .base_backbone import BackboneOutput, BaseBackbone, base_image, check_base
 
 # --- blocks --------------------------------------------------------------------------------------
 
@@ -90,10 +90,7 @@ class DiTBase(BaseBackbone):
     ) -> None:
         arch = self.resolve_arch(arch)
         out_channels = in_channels if out_channels is None else out_channels
-        if base not in ('mean', 'max', 'zero'):
-            raise ValueError(f"base must be 'mean', 'max' or 'zero', got {base!r}")
-        if base != 'zero' and out_channels != in_channels:
-            raise ValueError(f'base={base!r} needs out_channels == in_channels')
+        check_base(base, in_channels, out_channels)
         super().__init__(
             in_channels, out_channels, state_channels, with_time, prompt_dim, patch_size
         )
@@ -166,12 +163,8 @@ class DiTBase(BaseBackbone):
         return BackboneOutput(self.base_image(sources) + out, aux)
 
     def base_image(self, sources: torch.Tensor) -> torch.Tensor | float:
-        """What the untrained network returns: mean or max of (B, N, C, H, W) over N, or 0."""
-        if self.base == 'mean':
-            return sources.mean(1)
-        if self.base == 'max':
-            return sources.amax(1)
-        return 0.0
+        """What the untrained network returns (see :func:`~.base_backbone.base_image`)."""
+        return base_image(sources, self.base)
 
 
 @BACKBONES.register_module()

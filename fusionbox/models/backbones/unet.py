@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from fusionbox.registry import AUTOENCODERS, BACKBONES
 
-from .base_backbone import BackboneOutput, BaseBackbone
+from .base_backbone import BackboneOutput, BaseBackbone, base_image, check_base
 from .gated_head import SourceGatedHead
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -172,10 +172,7 @@ class UNet(BaseBackbone):
     ) -> None:
         arch = self.resolve_arch(arch)
         out_channels = in_channels if out_channels is None else out_channels
-        if base not in ('mean', 'max', 'zero'):
-            raise ValueError(f"base must be 'mean', 'max' or 'zero', got {base!r}")
-        if base != 'zero' and out_channels != in_channels:
-            raise ValueError(f'base={base!r} needs out_channels == in_channels')
+        check_base(base, in_channels, out_channels)
         if head not in self.heads:
             raise ValueError(f'head must be one of {self.heads}, got {head!r}')
         if head == 'gated' and (
@@ -327,9 +324,5 @@ class UNet(BaseBackbone):
         return BackboneOutput(self.base_image(images) + (out if decode is None else decode(out)))
 
     def base_image(self, sources: torch.Tensor) -> torch.Tensor | float:
-        """What the untrained network returns: mean or max of (B, N, C, H, W) over N, or 0."""
-        if self.base == 'mean':
-            return sources.mean(1)
-        if self.base == 'max':
-            return sources.amax(1)
-        return 0.0
+        """What the untrained network returns (see :func:`~.base_backbone.base_image`)."""
+        return base_image(sources, self.base)
