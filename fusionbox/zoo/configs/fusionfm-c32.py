@@ -1,0 +1,54 @@
+# FusionBox model zoo: fusionfm-c32. Standalone inference config (model and test pipeline only)
+# made by `python tools/zoo.py add` from configs/fusionfm/fusionfm_unet-c32-haar3-gated_fm-src_iter-3k_real-mix.py; train and test with that config.
+default_scope = 'fusionbox'
+model = dict(
+    autoencoder=None,
+    backbone=dict(
+        arch=dict(
+            base_channels=32,
+            channel_mults=(
+                1,
+                2,
+                2,
+            ),
+            emb_dim=64,
+            num_blocks=1),
+        base='zero',
+        head='gated',
+        latent=dict(levels=3, type='HaarWaveletAutoencoder'),
+        state_channels=1,
+        type='UNet',
+        with_time=True),
+    data_preprocessor=dict(size_divisor=32, type='FusionDataPreprocessor'),
+    loss_space='pixel',
+    objective=dict(
+        losses=[
+            dict(
+                loss_weight=0.5,
+                task_weights=dict(mef=0.1, mff=0.1),
+                type='IntensityLoss'),
+            dict(
+                loss_weight=0.5,
+                task_weights=dict(mef=0.1, mff=0.1),
+                type='GradientLoss'),
+            dict(
+                loss_weight=0.5,
+                task_weights=dict(mef=0.1, mff=0.1),
+                type='SSIMLoss'),
+        ],
+        noise_std=0.0,
+        num_steps=4,
+        solver=dict(type='Euler'),
+        target_key='pseudo_label',
+        time_sampling='uniform',
+        type='FlowMatching',
+        velocity_weight=20.0,
+        velocity_weighting='end_point',
+        x0='sources'),
+    target_fallback='gt',
+    type='AllInOneFuser')
+test_pipeline = [
+    dict(type='LoadMultiSourceImages'),
+    dict(type='SourcesToYCbCr'),
+    dict(type='PackFusionInputs'),
+]
