@@ -60,7 +60,7 @@ class EmbeddedFusionDataset(MultiSourceFusionDataset):
         num_samples = DEFAULT_NUM_SAMPLES.get(split, 1) if num_samples is None else num_samples
         folder = build_embedded_split(task, split, seed, size, num_samples, root)
         self.split, self.seed, self.size = split, seed, size
-        kwargs.setdefault('indices', int(num_samples))  # a larger cache serves fewer samples
+        self.num_samples = int(num_samples)  # a larger cache serves its first num_samples
         super().__init__(
             data_root=folder,
             task=task,
@@ -72,3 +72,8 @@ class EmbeddedFusionDataset(MultiSourceFusionDataset):
             test_mode=test_mode,
             **kwargs,
         )
+
+    def _select_subset(self, root, rows: list) -> list:
+        """The first ``num_samples`` samples of the split (its cache may hold more, made for a
+        larger request), before the pseudo-labels are matched to them."""
+        return super()._select_subset(root, rows)[: self.num_samples]

@@ -56,3 +56,22 @@ def test_cache_serves_fewer_samples(tmp_path):
     np.testing.assert_array_equal(small.source_names, ('under', 'over'))
     with pytest.raises(TypeError, match='data_root'):
         EmbeddedFusionDataset('mef', data_root=tmp_path, root=tmp_path)
+
+
+def test_pseudo_labels_are_needed_only_for_the_samples_served(tmp_path):
+    """A cache made for a larger request (3 samples) serves 2 with labels for those 2 only."""
+    EmbeddedFusionDataset('mef', split='test', size=32, num_samples=3, root=tmp_path)
+    labels = tmp_path / 'labels'
+    labels.mkdir()
+    for stem in ('mef-test-00000', 'mef-test-00001'):
+        (labels / f'{stem}.png').write_bytes(b'')  # listed by name, read only when loaded
+    small = EmbeddedFusionDataset(
+        'mef', split='test', size=32, num_samples=2, root=tmp_path, pseudo_label_dir=labels
+    )
+    infos = [small.get_data_info(i) for i in range(len(small))]
+    assert [i['stem'] for i in infos] == ['mef-test-00000', 'mef-test-00001']
+    assert infos[1]['pseudo_label_path'].endswith('mef-test-00001.png')
+    with pytest.raises(FileNotFoundError, match='mef-test-00002'):
+        EmbeddedFusionDataset(
+            'mef', split='test', size=32, num_samples=3, root=tmp_path, pseudo_label_dir=labels
+        )
