@@ -6,7 +6,13 @@ Writes the fused images, a comparison figure and the metric tables (JSON, CSV, M
 import os.path as osp
 import sys
 
-from fusionbox.apis import build_arg_parser, build_runner, load_config, prepare_out_dir
+from fusionbox.apis import (
+    build_arg_parser,
+    build_runner,
+    load_config,
+    prepare_out_dir,
+    run_tool,
+)
 from fusionbox.utils import register_all_modules
 
 
@@ -38,4 +44,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main, 'tools/test.py'))

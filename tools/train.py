@@ -2,7 +2,7 @@
 
 import sys
 
-from fusionbox.apis import build_arg_parser, build_runner, load_config
+from fusionbox.apis import build_arg_parser, build_runner, load_config, run_tool
 from fusionbox.utils import register_all_modules
 
 
@@ -16,4 +16,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tool(main, 'tools/train.py'))

@@ -1,5 +1,5 @@
 from .inferencer import FusionInferencer, build_fuser, fuse, init_fuser
-from .runner_setup import build_arg_parser, build_runner, load_config, prepare_out_dir
+from .runner_setup import build_arg_parser, build_runner, load_config, prepare_out_dir, run_tool
 from .schedule import scale_schedule
 
 __all__ = [
@@ -11,5 +11,6 @@ __all__ = [
     'init_fuser',
     'load_config',
     'prepare_out_dir',
+    'run_tool',
     'scale_schedule',
 ]

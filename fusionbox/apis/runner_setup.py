@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import os
 import os.path as osp
+import sys
+from typing import Callable
 
 from mmengine.config import Config, DictAction
 
@@ -115,3 +117,17 @@ def prepare_out_dir(out_dir: str, overwrite: bool) -> str:
         )
     os.makedirs(out_dir, exist_ok=True)
     return out_dir
+
+
+def run_tool(main: Callable[[], int], tool: str) -> int:
+    """Run a tool's ``main``; bad input (a config key, a file, a checkpoint: ``OSError``,
+    ``ValueError``, ``KeyError`` and FusionBox's errors) ends in one line on stderr and exit
+    status 1 instead of a traceback, unless ``FUSIONBOX_DEBUG`` is set."""
+    try:
+        return int(main() or 0)
+    except (OSError, ValueError, KeyError) as exc:
+        if os.environ.get('FUSIONBOX_DEBUG'):
+            raise
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f'{tool}: error: {type(exc).__name__}: {message}', file=sys.stderr)
+        return 1

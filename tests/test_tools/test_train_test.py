@@ -104,3 +104,15 @@ def test_train_resume_and_test(tmp_path):
 def test_train_rejects_missing_config(tmp_path):
     proc = run('tools/train.py', 'configs/nope.py', '--work-dir', str(tmp_path), check=False)
     assert proc.returncode != 0 and 'config file not found: configs/nope.py' in proc.stderr
+
+
+@pytest.mark.slow
+def test_tools_end_bad_input_in_one_line(tmp_path):
+    cfg = tmp_path / 'typo.py'
+    cfg.write_text("_base_ = ['nowhere.py']\n")
+    proc = run('tools/train.py', str(cfg), '--work-dir', str(tmp_path), check=False)
+    assert proc.returncode == 1 and 'Traceback' not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines[-1].startswith('tools/train.py: error: ') and 'nowhere.py' in lines[-1]
+    proc = run('tools/test.py', str(cfg), 'missing.pth', '--work-dir', str(tmp_path), check=False)
+    assert proc.returncode == 1 and 'Traceback' not in proc.stderr
