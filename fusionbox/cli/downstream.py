@@ -28,6 +28,8 @@ import sys
 from pathlib import Path
 from typing import Dict
 
+from .options import parse_named_folders
+
 PROG = 'fusionbox downstream'
 
 
@@ -62,16 +64,10 @@ def register(subparsers) -> argparse.ArgumentParser:
 def parse_inputs(specs) -> Dict[str, str]:
     """``NAME=DIR`` specs -> ``{name: dir}``; ValueError for a malformed or repeated name and
     FileNotFoundError for a missing folder."""
-    inputs: Dict[str, str] = {}
-    for spec in specs:
-        name, sep, folder = spec.partition('=')
-        if not sep or not name or not folder or '/' in name:
-            raise ValueError(f'--input expects NAME=DIR, got {spec!r}')
-        if name in inputs:
-            raise ValueError(f'--input names {name!r} twice')
+    inputs = parse_named_folders(specs, '--input')
+    for name, folder in inputs.items():
         if not Path(folder).is_dir():
             raise FileNotFoundError(f'input folder {folder} ({name}) does not exist')
-        inputs[name] = folder
     return inputs
 
 

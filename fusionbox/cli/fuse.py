@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from .options import parse_named_folders
+
 PROG = 'fusionbox fuse'
 
 
@@ -115,14 +117,8 @@ def _pairs(specs) -> tuple[dict, list]:
     """``({stem: [path per role]}, [(stem, problem)])`` from ``ROLE=DIR`` specs."""
     from fusionbox.utils.image_io import list_images
 
-    roles = []
-    for spec in specs:
-        role, sep, folder = spec.partition('=')
-        if not sep or not role or not folder:
-            raise UsageError(f'--source expects ROLE=DIR, got {spec!r}')
-        if role in dict(roles):
-            raise UsageError(f'--source role {role!r} given twice')
-        roles.append((role, Path(folder)))
+    named = parse_named_folders(specs, '--source', 'ROLE', UsageError)
+    roles = [(role, Path(folder)) for role, folder in named.items()]
     listed = [(role, folder, list_images(folder, f'source {role!r}')) for role, folder in roles]
     stems = sorted(set().union(*(files for _, _, files in listed)))
     if not stems:

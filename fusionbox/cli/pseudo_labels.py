@@ -12,21 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Dict, List
 
 from fusionbox.tasks import PluginTaskNames
 
-
-def _pairs(values: List[str] | None, option: str) -> Dict[str, str]:
-    out: Dict[str, str] = {}
-    for item in values or []:
-        name, sep, folder = item.partition('=')
-        if not sep or not name or not folder:
-            raise ValueError(f'{option} expects NAME=DIR, got {item!r}')
-        if name in out:
-            raise ValueError(f'{option} names {name!r} twice')
-        out[name] = folder
-    return out
+from .options import parse_named_folders
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -76,7 +65,7 @@ def settings(args) -> dict:
     if args.task:
         cfg['task'] = args.task
     if args.source:
-        cfg['sources'] = _pairs(args.source, '--source')
+        cfg['sources'] = parse_named_folders(args.source, '--source')
     if args.layout:
         cfg['layout'] = args.layout
     if args.data_root:
@@ -86,7 +75,10 @@ def settings(args) -> dict:
     if args.priors:
         cfg['priors'] = [p.strip() for p in args.priors.split(',') if p.strip()]
     if args.results:
-        cfg['results'] = {**cfg.get('results', {}), **_pairs(args.results, '--results')}
+        cfg['results'] = {
+            **cfg.get('results', {}),
+            **parse_named_folders(args.results, '--results'),
+        }
     if args.workers is not None:
         cfg['workers'] = args.workers
     if args.no_refine:

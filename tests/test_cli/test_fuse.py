@@ -193,3 +193,15 @@ def test_zoo_default_and_models_listing(tmp_path, tiny_zoo, tiny_checkpoint, cap
     assert entry['name'] == 'tiny' and entry['default'] is True and len(entry['sha256']) == 64
     code, stdout, _ = _cli(['models'], capsys)
     assert code == 0 and 'tiny (default)' in stdout and entry['sha256'] in stdout
+
+
+def test_named_folders_are_parsed_in_order_and_refused_when_malformed():
+    from fusionbox.cli.options import parse_named_folders
+
+    assert list(parse_named_folders(['ir=a', 'vi=b/c'], '--source').items()) == [
+        ('ir', 'a'),
+        ('vi', 'b/c'),
+    ]
+    for bad, message in ((['ir'], "expects ROLE=DIR, got 'ir'"), (['a=x', 'a=y'], "'a' twice")):
+        with pytest.raises(KeyError, match=message):
+            parse_named_folders(bad, '--source', 'ROLE', KeyError)
