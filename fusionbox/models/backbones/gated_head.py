@@ -83,10 +83,10 @@ class SourceGatedHead(nn.Module):
             nn.init.zeros_(conv.weight)
             nn.init.zeros_(conv.bias)
 
-    def weights(self, feat: torch.Tensor, source_feat: torch.Tensor) -> torch.Tensor:
-        """Per-pixel source weights (B, N, C or 1, H, W) summing to 1 over N."""
+    def weights(self, h: torch.Tensor, source_feat: torch.Tensor) -> torch.Tensor:
+        """Per-pixel source weights (B, N, C or 1, H, W) summing to 1 over N, from the normalised
+        decoder features h (B, F, h, w) and the per-source features (B, N, Fs, h, w)."""
         b, n = source_feat.shape[:2]
-        h = F.silu(self.norm(feat))  # (B, F, h, w)
         pairs = torch.cat([h[:, None].expand(-1, n, -1, -1, -1), source_feat], dim=2)
         logits = self.gate(pairs.flatten(0, 1))  # (B*N, G, h, w)
         if self.upscale > 1:
@@ -114,8 +114,9 @@ class SourceGatedHead(nn.Module):
             sources (Tensor): (B, N, C, H, W) images, (H, W) = upscale * (h, w).
             decode (Callable | None): latent -> image for the residual. Defaults to None.
         """
-        mixture = (self.weights(feat, source_feat) * sources).sum(1)  # (B, C, H, W)
-        residual = self.residual(F.silu(self.norm(feat)))
+        h = F.silu(self.norm(feat))  # (B, F, h, w), shared by the gates and the residual
+        mixture = (self.weights(h, source_feat) * sources).sum(1)  # (B, C, H, W)
+        residual = self.residual(h)
         return mixture + (residual if decode is None else decode(residual))
 
     @staticmethod
