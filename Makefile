@@ -19,10 +19,12 @@ $(STAMP): requirements/constraints.txt requirements/runtime.txt requirements/tes
 demo: setup
 	$(PY) tools/demo.py
 
+# -rfEs: every failure, error and skip listed with its reason; a shared-data test that skips
+# while ../shared/data is present fails (tests/shared_data_guard.py).
 test: setup
 	$(VENV)/bin/ruff check fusionbox tools tests projects benchmarks
 	$(VENV)/bin/ruff format --check fusionbox tools tests projects benchmarks
-	$(PY) -m pytest -n 2 -q tests
+	$(PY) -m pytest -n 2 -q -rfEs tests
 
 lint: setup
 	$(VENV)/bin/ruff check fusionbox tools tests projects benchmarks

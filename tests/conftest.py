@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_data_guard import pytest_runtest_makereport  # noqa: F401  (a shared-data skip fails)
 
 REPO = Path(__file__).resolve().parents[1]
 #: The smallest all-in-one config (a tiny U-Net, regression): what the inference tests run.

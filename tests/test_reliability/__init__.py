@@ -1,0 +1,1 @@
+"""Reliability and safety: bad input, fuzzing, crash and resume, distributed, determinism."""
