@@ -13,6 +13,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..losses.functional import gaussian_blur
+
 #: The smallest ``1 - t`` the velocity of an end-point prediction is divided by.
 MIN_REMAINING_TIME = 0.05
 
@@ -34,6 +36,14 @@ class SourceGatedHead(nn.Module):
     each latent coefficient instead leaves the latent's blocks visible wherever the weights of
     neighbouring blocks differ); the residual is decoded from the latent.
 
+    With ``detail_sigma`` set, the sources are split into two bands, a Gaussian low-pass ``L(s)``
+    and the detail ``s - L(s)``, and each band gets its own weights: the smooth gates above mix
+    the low band; the detail band is mixed by gates predicted on a grid twice as fine plus
+    ``a * log(local detail energy of each source)`` with a learned ``a``, so the detail of the
+    source with the stronger local texture can win at every pixel (the choose-max-detail rule of
+    multi-scale fusion, learned). With ``a = 0`` and equal gates this is the one-band mixture;
+    it starts as the mean of the sources like the one-band head.
+
     Used in a flow (``with_time``), the head predicts the end point ``x1_hat`` and returns the
     velocity that carries the state there in the remaining time,
     ``v = (x1_hat - x_t) / max(1 - t, MIN_REMAINING_TIME)`` (end-point, or x-, parameterisation
@@ -42,7 +52,8 @@ class SourceGatedHead(nn.Module):
 
     Paper: FusionFM: All-in-One Multi-Modal Image Fusion with Flow Matching (Zhu et al., 2025)
         (the task: transport to the fused image; this head lets a light model select sources).
-    Ref: weight-map fusion (e.g. Mertens et al., 2007, exposure fusion; Li et al., 2013, GFF);
+    Ref: weight-map fusion (e.g. Mertens et al., 2007, exposure fusion; Li et al., 2013, GFF,
+        whose base / detail layers get separate weights);
         end-point prediction in flow matching, e.g. "Back to Basics: Let Denoising Generative
         Models Denoise" (Li & He, 2025).
 
@@ -56,7 +67,13 @@ class SourceGatedHead(nn.Module):
             Defaults to 1.
         subdivision (int): Gate logits per feature position along each side, when
             ``upscale > 1``. Defaults to 2.
+        detail_sigma (float | None): Standard deviation in pixels of the low-pass that splits
+            off the detail band, which then gets its own weights; None: one band. Defaults to
+            None.
     """
+
+    #: Added to the local detail energy before its logarithm (images in [0, 1]).
+    energy_eps = 1e-5
 
     def __init__(
         self,
@@ -66,6 +83,7 @@ class SourceGatedHead(nn.Module):
         residual_channels: int | None = None,
         upscale: int = 1,
         subdivision: int = 2,
+        detail_sigma: float | None = None,
     ) -> None:
         super().__init__()
         if upscale < 1 or (upscale > 1 and (subdivision < 1 or upscale % subdivision)):
@@ -79,25 +97,73 @@ class SourceGatedHead(nn.Module):
         self.norm = nn.GroupNorm(math.gcd(feat_channels, 8), feat_channels, affine=False)
         self.gate = nn.Conv2d(feat_channels + source_feat_channels, gates, 3, padding=1)
         self.residual = nn.Conv2d(feat_channels, residual_channels or channels, 3, padding=1)
-        for conv in (self.gate, self.residual):
+        convs = [self.gate, self.residual]
+        if detail_sigma is not None and not detail_sigma > 0:
+            raise ValueError(f'detail_sigma must be > 0 or None, got {detail_sigma}')
+        self.detail_sigma = detail_sigma
+        if detail_sigma is not None:
+            # detail gates on a grid twice as fine as the smooth ones (per pixel on images)
+            self.detail_subdivision = min(2 * self.subdivision, upscale)
+            detail_gates = channels if upscale == 1 else self.detail_subdivision**2
+            self.detail_gate = nn.Conv2d(
+                feat_channels + source_feat_channels, detail_gates, 3, padding=1
+            )
+            self.detail_energy_scale = nn.Parameter(torch.zeros(()))
+            convs.append(self.detail_gate)
+        for conv in convs:
             nn.init.zeros_(conv.weight)
             nn.init.zeros_(conv.bias)
 
-    def weights(self, h: torch.Tensor, source_feat: torch.Tensor) -> torch.Tensor:
-        """Per-pixel source weights (B, N, C or 1, H, W) summing to 1 over N, from the normalised
-        decoder features h (B, F, h, w) and the per-source features (B, N, Fs, h, w)."""
-        b, n = source_feat.shape[:2]
-        pairs = torch.cat([h[:, None].expand(-1, n, -1, -1, -1), source_feat], dim=2)
-        logits = self.gate(pairs.flatten(0, 1))  # (B*N, G, h, w)
+    @staticmethod
+    def pairs(h: torch.Tensor, source_feat: torch.Tensor) -> torch.Tensor:
+        """The decoder features h (B, F, h, w) beside each source's features (B, N, Fs, h, w):
+        (B*N, F + Fs, h, w)."""
+        n = source_feat.shape[1]
+        return torch.cat([h[:, None].expand(-1, n, -1, -1, -1), source_feat], dim=2).flatten(0, 1)
+
+    def logits(
+        self, gate: nn.Conv2d, subdivision: int, pairs: torch.Tensor, n: int
+    ) -> torch.Tensor:
+        """Gate logits (B, N, C or 1, H, W) of one gate convolution on the feature pairs: on a
+        coarser grid, ``subdivision`` logits per feature position along each side (sub-pixel
+        convolution), upsampled bilinearly to the images."""
+        logits = gate(pairs)  # (B*N, G, h, w)
         if self.upscale > 1:
-            logits = F.pixel_shuffle(logits, self.subdivision)  # (B*N, 1, s h, s w)
-            logits = F.interpolate(
-                logits,
-                scale_factor=self.upscale // self.subdivision,
-                mode='bilinear',
-                align_corners=False,
-            )  # (B*N, 1, H, W)
-        return logits.unflatten(0, (b, n)).softmax(dim=1)
+            logits = F.pixel_shuffle(logits, subdivision)  # (B*N, 1, s h, s w)
+            if self.upscale > subdivision:
+                logits = F.interpolate(
+                    logits,
+                    scale_factor=self.upscale // subdivision,
+                    mode='bilinear',
+                    align_corners=False,
+                )  # (B*N, 1, H, W)
+        return logits.unflatten(0, (-1, n))
+
+    def weights(self, h: torch.Tensor, source_feat: torch.Tensor) -> torch.Tensor:
+        """Per-pixel source weights (B, N, C or 1, H, W) summing to 1 over N (of the low band
+        when there are two), from the normalised decoder features h and the per-source
+        features."""
+        pairs = self.pairs(h, source_feat)
+        return self.logits(self.gate, self.subdivision, pairs, source_feat.shape[1]).softmax(1)
+
+    def mixture(
+        self, h: torch.Tensor, source_feat: torch.Tensor, sources: torch.Tensor
+    ) -> torch.Tensor:
+        """The gated mixture of the sources (B, N, C, H, W) -> (B, C, H, W), one band or two."""
+        n = sources.shape[1]
+        weights = self.weights(h, source_feat)
+        if self.detail_sigma is None:
+            return (weights * sources).sum(1)
+        flat = sources.flatten(0, 1)  # (B*N, C, H, W)
+        low = gaussian_blur(flat, self.detail_sigma)
+        detail = flat - low
+        energy = gaussian_blur(detail.square().mean(1, keepdim=True), self.detail_sigma)
+        cue = torch.log(energy + self.energy_eps).unflatten(0, (-1, n))  # (B, N, 1, H, W)
+        pairs = self.pairs(h, source_feat)
+        detail_logits = self.logits(self.detail_gate, self.detail_subdivision, pairs, n)
+        detail_weights = (detail_logits + self.detail_energy_scale * cue).softmax(dim=1)
+        low_mix = (weights * low.unflatten(0, (-1, n))).sum(1)
+        return low_mix + (detail_weights * detail.unflatten(0, (-1, n))).sum(1)
 
     def end_point(
         self,
@@ -115,7 +181,7 @@ class SourceGatedHead(nn.Module):
             decode (Callable | None): latent -> image for the residual. Defaults to None.
         """
         h = F.silu(self.norm(feat))  # (B, F, h, w), shared by the gates and the residual
-        mixture = (self.weights(h, source_feat) * sources).sum(1)  # (B, C, H, W)
+        mixture = self.mixture(h, source_feat, sources)  # (B, C, H, W)
         residual = self.residual(h)
         return mixture + (residual if decode is None else decode(residual))
 

@@ -137,6 +137,9 @@ class UNet(BaseBackbone):
         head (str): ``'direct'`` (``base + conv(features)``) or ``'gated'`` (source-gated, see
             above; needs ``out_channels == in_channels``, ``base`` 'zero' or 'mean', and with
             ``with_time`` a state of ``in_channels`` channels). Defaults to 'direct'.
+        head_cfg (dict | None): Further arguments of the gated head
+            (:class:`~.gated_head.SourceGatedHead`, e.g. ``dict(detail_sigma=2.0)`` for separate
+            detail weights); only with ``head='gated'``. Defaults to None.
         latent (dict | None): ``AUTOENCODERS`` config of a lossless transform the network runs
             in (its ``in_channels`` is set to ``in_channels``); ``state_channels`` must then be 0
             or ``in_channels``. Defaults to None (the network runs on the images).
@@ -169,6 +172,7 @@ class UNet(BaseBackbone):
         dropout: float = 0.0,
         head: str = 'direct',
         latent: dict | None = None,
+        head_cfg: dict | None = None,
     ) -> None:
         arch = self.resolve_arch(arch)
         out_channels = in_channels if out_channels is None else out_channels
@@ -185,6 +189,8 @@ class UNet(BaseBackbone):
                 f'in_channels ({out_channels} != {in_channels}?), base zero or mean (got '
                 f'{base!r}) and, with time, state_channels == in_channels (got {state_channels})'
             )
+        if head_cfg and head != 'gated':
+            raise ValueError(f"head_cfg is for head='gated', got head={head!r}")
         latent_ae = None
         work, work_state, upscale = in_channels, state_channels, 1  # channels the network sees
         if latent is not None:
@@ -240,7 +246,9 @@ class UNet(BaseBackbone):
             if level > 0:
                 self.up.append(Upsample(chans))
         if head == 'gated':
-            self.gated_head = SourceGatedHead(chans, ch, in_channels, work, upscale)
+            self.gated_head = SourceGatedHead(
+                chans, ch, in_channels, work, upscale, **(head_cfg or {})
+            )
         else:
             self.out_norm = _norm(chans)
             self.out_conv = nn.Conv2d(chans, work if latent else out_channels, 3, padding=1)

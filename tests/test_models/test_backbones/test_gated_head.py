@@ -122,3 +122,38 @@ def test_latent_unet_refuses_learned_latents_and_odd_states():
         UNet(ARCH, latent=dict(type='ConvAutoencoder'))
     with pytest.raises(ValueError, match='state_channels'):
         UNet(ARCH, latent=HAAR3, state_channels=2)
+
+
+def test_detail_band_starts_as_the_mean_and_can_take_the_stronger_texture():
+    head = SourceGatedHead(feat_channels=4, source_feat_channels=1, channels=1, detail_sigma=1.0)
+    base = torch.linspace(0, 1, 24).repeat(24, 1)  # a smooth ramp shared by both sources
+    texture = 0.2 * (torch.arange(24) % 2).float().view(24, 1).expand(24, 24)  # row stripes
+    left, right = torch.zeros(24, 24), torch.zeros(24, 24)
+    left[:, :12], right[:, 12:] = 1, 1
+    sources = torch.stack([base + texture * left, base + texture * right])[None, :, None]
+    feat, source_feat = torch.zeros(1, 4, 24, 24), torch.zeros(1, 2, 1, 24, 24)
+    # untrained: zero gates and scale, the mean of the sources
+    torch.testing.assert_close(head.end_point(feat, source_feat, sources), sources.mean(1))
+    with torch.no_grad():
+        head.detail_energy_scale.fill_(20.0)  # weights ~ energy^20: the more textured source
+    out = head.end_point(feat, source_feat, sources)[0, 0]
+    mean = sources.mean(1)[0, 0]
+    # away from the seam the stripes come through at full strength (the mean halves them)
+    inner = (slice(3, 21), slice(2, 9))
+    amp = (out[1:, :] - out[:-1, :]).abs()
+    assert amp[inner].mean() > 0.9 * 0.2 and (mean[1:] - mean[:-1]).abs()[inner].mean() < 0.11
+    assert (amp[3:21, 15:22].mean() - amp[inner].mean()).abs() < 0.01  # the same on the right
+    # the low band keeps the smooth (here equal) gates: the ramp plus half the stripes' mean 0.1
+    torch.testing.assert_close(out[:, 4:8].mean(0), base[:, 4:8].mean(0) + 0.05, atol=0.01, rtol=0)
+
+
+def test_detail_band_on_a_latent_grid_and_its_refusals():
+    net = _randomise(UNet(ARCH, head='gated', latent=HAAR3, head_cfg=dict(detail_sigma=2.0)))
+    assert net.gated_head.detail_subdivision == 4
+    sources = torch.rand(1, 2, 1, 32, 48)
+    out = net(sources, torch.tensor([0])).fused
+    assert out.shape == (1, 1, 32, 48) and torch.isfinite(out).all()
+    with pytest.raises(ValueError, match='detail_sigma'):
+        UNet(ARCH, head='gated', head_cfg=dict(detail_sigma=0.0))
+    with pytest.raises(ValueError, match='head_cfg'):
+        UNet(ARCH, head_cfg=dict(detail_sigma=2.0))
