@@ -208,3 +208,28 @@ def save_model_weights(model_or_state, path, overwrite: bool = False) -> Path:
     with atomic_path(path, overwrite=overwrite) as tmp:
         save_file(tensors, str(tmp))
     return path
+
+
+#: The names MMEngine's CheckpointHook gives checkpoints (``filename_tmpl`` defaults).
+_CHECKPOINT_NAME = re.compile(r'^(iter|epoch)_(\d+)\.pth$')
+
+
+def find_resumable_checkpoint(work_dir) -> Path | None:
+    """The checkpoint ``--resume`` continues from: the file ``work_dir/last_checkpoint`` names,
+    or, when that file is empty, unreadable or names a checkpoint that is gone, the newest
+    complete ``iter_N.pth`` / ``epoch_N.pth`` in ``work_dir`` (checkpoints are renamed into place
+    only once written, so one with its final name is complete); None when there is none."""
+    work_dir = Path(work_dir)
+    pointer = work_dir / 'last_checkpoint'
+    try:
+        named = pointer.read_text().strip()
+    except OSError:
+        named = ''
+    if named and Path(named).is_file():
+        return Path(named)
+    found = []
+    for path in work_dir.glob('*.pth') if work_dir.is_dir() else ():
+        match = _CHECKPOINT_NAME.match(path.name)
+        if match and path.is_file():
+            found.append((match.group(1) == 'iter', int(match.group(2)), path))
+    return max(found)[2] if found else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import os.path as osp
+from pathlib import Path
 
 import torch
 import torch.distributed as torch_dist
@@ -30,6 +31,11 @@ class FusionRunner(Runner):
     * a checkpoint is first written under a temporary name in the same folder and renamed over
       the final name only once complete, so an interrupted save never leaves a truncated
       ``iter_N.pth`` that ``--resume`` would pick up;
+    * ``--resume`` without a file continues from
+      :func:`fusionbox.utils.checkpoint.find_resumable_checkpoint`: ``last_checkpoint``, or the
+      newest complete checkpoint when that file is empty or names one that is gone (MMEngine
+      failed on an empty ``last_checkpoint``); when nothing is left to resume from, a
+      :class:`~fusionbox.utils.errors.CheckpointError` says so (no silent restart);
     * checkpoints are read (``load_from``, ``--resume``, ``tools/test.py``) with
       :func:`fusionbox.utils.checkpoint.load_checkpoint_file`: tensors and MMEngine's own types
       only, a checkpoint carrying other pickled objects is refused and nothing in it runs.
@@ -55,6 +61,26 @@ class FusionRunner(Runner):
         super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
         if is_main_process():  # MMEngine writes checkpoints on the main process only
             os.replace(osp.join(out_dir, tmp_name), osp.join(out_dir, filename))
+
+    def load_or_resume(self) -> None:
+        if self._resume and self._load_from is None and not self._has_loaded:
+            from fusionbox.utils.checkpoint import find_resumable_checkpoint
+            from fusionbox.utils.errors import CheckpointError
+
+            found = find_resumable_checkpoint(self.work_dir)
+            pointer = osp.join(self.work_dir, 'last_checkpoint')
+            if found is not None:
+                self._load_from = str(found)
+            elif osp.isfile(pointer) and Path(pointer).read_text().strip():
+                raise CheckpointError(
+                    f'cannot resume: {pointer} names a checkpoint that is gone and '
+                    f'{self.work_dir} holds no other complete one (give --resume CHECKPOINT, or '
+                    'remove last_checkpoint to train from the start)'
+                )
+            else:
+                self.logger.info(f'no checkpoint in {self.work_dir}: training from the start')
+                self._resume = False
+        super().load_or_resume()
 
     def load_checkpoint(
         self,
