@@ -3,7 +3,8 @@
 One family per module: :mod:`.noise`, :mod:`.blur`, :mod:`.weather`, :mod:`.exposure`,
 :mod:`.compression` (JPEG and resolution), :mod:`.infrared`; :mod:`.composer` draws 1 to 3 of
 them per sample from a task-specific set and :mod:`.prompts` writes the instruction;
-:mod:`.transforms` holds the pipeline steps and :mod:`.degraded_dataset` the dataset wrapper.
+:mod:`.transforms` holds the pipeline steps, :mod:`.degraded_dataset` the dataset wrapper and
+:mod:`.degraded_real_dataset` its real-data form (pseudo-label targets, keyed draws).
 Importing this package registers all of them.
 """
 
@@ -19,6 +20,7 @@ from .composer import (
 from .compression import Downsample, JPEGCompression
 from .degrade_sources import DegradeSources
 from .degraded_dataset import DegradedFusionDataset
+from .degraded_real_dataset import DegradedRealFusionDataset
 from .exposure import LowContrast, LowLight, OverExposure
 from .infrared import StripeNoise
 from .noise import GaussianNoise, PoissonNoise
@@ -35,6 +37,7 @@ __all__ = [
     'DegradationPromptComposer',
     'DegradeSources',
     'DegradedFusionDataset',
+    'DegradedRealFusionDataset',
     'Downsample',
     'GaussianBlur',
     'GaussianNoise',

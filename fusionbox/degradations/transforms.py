@@ -26,9 +26,13 @@ PROMPT_MODES = ('replace', 'append', 'keep')
 
 
 def sample_rng(seed: int | None, results: dict) -> np.random.Generator:
-    """The generator of one sample: ``(seed, task, sample_idx)``; fresh randomness if no seed."""
+    """The generator of one sample: ``(seed, task, sample_idx)``, or ``(seed, *degrade_key)``
+    when the dataset sets ``degrade_key`` (non-negative ints naming the sample and the draw, see
+    :class:`~fusionbox.degradations.DegradedRealFusionDataset`); fresh randomness if no seed."""
     if seed is None:
         return np.random.default_rng()
+    if results.get('degrade_key') is not None:
+        return np.random.default_rng([int(seed), *(int(k) for k in results['degrade_key'])])
     task = results.get('task')
     task_id = TASKS.index(task) if task in TASKS else len(TASKS)
     return np.random.default_rng([int(seed), task_id, int(results.get('sample_idx', 0))])
