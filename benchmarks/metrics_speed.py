@@ -1,18 +1,41 @@
-"""Time every metric of each protocol on real 480x640 MSRS pairs from the shared data.
+"""Time every metric of each protocol on real 480x640 MSRS pairs from the shared data, in-process
+and through ``fusionbox metrics``, optionally beside the public CDDFuse evaluator.
 
-Usage: ``python benchmarks/metrics_speed.py [--pairs 3] [--repeats 5] [--protocols cddfuse,...]``.
-Prints per-metric and total milliseconds per pair: the minimum wall time and the minimum process
-CPU time over the repeats and pairs (after a warm-up), and the load average, because the machine
-may be shared (the CPU time is the less noisy figure under load). Then the whole protocol as a
-user runs it, ``evaluate_image`` (input checks included, the metrics spread over
-``--threads`` threads): minimum and median wall time over the repeats and pairs.
+Usage::
+
+    python benchmarks/metrics_speed.py [--pairs 3] [--repeats 5] [--protocols cddfuse,...]
+        [--command] [--images 15] [--workers N]
+        [--reference-evaluator MMIF-CDDFuse/utils/Evaluator.py]
+
+Prints, per protocol and in milliseconds per pair:
+
+* each metric alone (minimum wall and process CPU time over the repeats and pairs, after a
+  warm-up) and the whole protocol through ``evaluate_image`` (min and median wall);
+* with ``--command``: ``fusionbox metrics --protocol P`` on a folder of ``--images`` fused
+  images (stand-ins: the rounded mean of each pair), per image with start-up excluded:
+  (time for N images - time for 1 image) / (N - 1), min and median over the repeats;
+* with ``--reference-evaluator``: the public CDDFuse evaluator (a clone's ``utils/Evaluator.py``,
+  imported from where it is, never copied) reading the same pair as it does and computing its
+  12 metrics, timed in the same run; and the largest relative difference between its values and
+  the ``cddfuse`` protocol's. scikit-image >= 0.20 needs ``data_range`` for float input, so the
+  evaluator's ``ssim`` is given ``data_range=2``, the value scikit-image 0.19 (which it was
+  written for) takes.
+
+The load average is printed at the start and end: the machine may be shared, and wall times
+grow with the other jobs' share of the cores (the CPU column is the steadier figure).
 """
 
 import argparse
+import functools
+import importlib.util
 import os
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
+import cv2
 import numpy as np
 
 from fusionbox.evaluation import list_metrics, read_for_protocol
@@ -21,74 +44,196 @@ from fusionbox.evaluation.functional.parallel import default_threads
 from fusionbox.utils.paths import shared_data_root
 
 CDDFUSE_12 = ('EN', 'SD', 'SF', 'AG', 'MI', 'MSE', 'CC', 'PSNR', 'SCD', 'VIF', 'Qabf', 'SSIM')
+#: the public evaluator's method for each cddfuse metric (VIF is its "VIFF")
+PUBLIC_NAMES = dict(zip(CDDFUSE_12, CDDFUSE_12[:9] + ('VIFF', 'Qabf', 'SSIM')))
+
+
+def load() -> str:
+    return ' '.join(f'{x:.2f}' for x in os.getloadavg()) + f' ({os.cpu_count()} CPUs)'
+
+
+def stats(times) -> str:
+    return f'min {min(times) * 1e3:.1f} ms, median {np.median(times) * 1e3:.1f} ms'
+
+
+def protocol_metrics(protocol: str) -> list:
+    if protocol == 'cddfuse':
+        return list(CDDFUSE_12)
+    return [n for n in list_metrics(protocol) if not get_metric(n).spec.needs_gt]
+
+
+def stand_in(a: Path, b: Path) -> np.ndarray:
+    """The rounded mean of two 8-bit images (a grey one repeated to colour), BGR as OpenCV."""
+    x, y = (cv2.imread(str(p), cv2.IMREAD_COLOR).astype(np.float32) for p in (a, b))
+    return np.round((x + y) / 2).astype(np.uint8)
+
+
+def in_process(protocol, names, pairs, fused_dir, repeats, threads):
+    wall = {n: np.inf for n in names}
+    cpu = {n: np.inf for n in names}
+    whole = []
+    for ir, vi in pairs:
+        srcs = [read_for_protocol(ir, protocol), read_for_protocol(vi, protocol)]
+        fused = read_for_protocol(fused_dir / ir.name, protocol)
+        for name in names:
+            fn = get_metric(name)
+            fn(fused, srcs, protocol=protocol)  # warm-up
+            for _ in range(repeats):
+                t0, c0 = time.perf_counter(), time.process_time()
+                fn(fused, srcs, protocol=protocol)
+                wall[name] = min(wall[name], time.perf_counter() - t0)
+                cpu[name] = min(cpu[name], time.process_time() - c0)
+        evaluate_image(names, fused, srcs, protocol=protocol, threads=threads)
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            evaluate_image(names, fused, srcs, protocol=protocol, threads=threads)
+            whole.append(time.perf_counter() - t0)
+    return wall, cpu, whole
+
+
+def command_per_image(protocol, root, fused_dir, one_dir, n_images, repeats, workers):
+    """(time for n images - time for 1) / (n - 1) of ``fusionbox metrics``, per repeat."""
+    exe = [sys.executable, '-m', 'fusionbox.cli.main', 'metrics', '--protocol', protocol]
+    exe += ['--source', f'ir={root / "ir"}', '--source', f'vi={root / "vi"}']
+    if workers:
+        exe += ['--workers', str(workers)]
+    per_image = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeats):
+            times = []
+            for folder in (fused_dir, one_dir):
+                out = Path(tmp) / 'table.csv'
+                t0 = time.perf_counter()
+                subprocess.run(
+                    exe + ['--fused', str(folder), '-o', str(out), '--overwrite'],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                times.append(time.perf_counter() - t0)
+            per_image.append((times[0] - times[1]) / (n_images - 1))
+    return per_image
+
+
+def public_evaluator(path: Path):
+    """The public evaluator module imported from ``path`` (SSIM given scikit-image 0.19's
+    ``data_range`` for float input)."""
+    spec = importlib.util.spec_from_file_location('cddfuse_public_evaluator', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from skimage.metrics import structural_similarity
+
+    module.ssim = functools.partial(structural_similarity, data_range=2.0)
+    return module
+
+
+def run_public(module, ir, vi, fused):
+    """Read the pair and the fused image as the evaluator does and compute its 12 metrics."""
+    ev = module.Evaluator
+    a, b, f = (module.image_read_cv2(str(p), 'GRAY') for p in (ir, vi, fused))
+    values = {}
+    for name in CDDFUSE_12:
+        fn = getattr(ev, PUBLIC_NAMES[name])
+        values[name] = float(fn(f) if name in ('EN', 'SD', 'SF', 'AG') else fn(f, a, b))
+    return values
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--pairs', type=int, default=3)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument('--pairs', type=int, default=3, help='pairs timed in-process')
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--protocols', default='cddfuse,standard,tang,vifb,mefb')
     parser.add_argument('--metrics', default=None, help='comma-separated subset')
     parser.add_argument('--threads', type=int, default=None, help='evaluate_image threads')
+    parser.add_argument(
+        '--command', action='store_true', help='also time `fusionbox metrics` per image'
+    )
+    parser.add_argument('--images', type=int, default=15, help='images of the command run')
+    parser.add_argument('--workers', type=int, default=None, help='`fusionbox metrics --workers`')
+    parser.add_argument('--no-per-metric', action='store_true', help='skip the per-metric times')
+    parser.add_argument('--reference-evaluator', type=Path, metavar='EVALUATOR_PY')
     args = parser.parse_args(argv)
     root = shared_data_root() / 'ivf' / 'MSRS'
     if not root.is_dir():
         print(f'shared data not found at {root} (set FUSIONBOX_SHARED_DATA)', file=sys.stderr)
         return 1
-    irs = sorted((root / 'ir').iterdir())[: args.pairs]
-    print(
-        f'load average at start: {" ".join(f"{x:.2f}" for x in os.getloadavg())} '
-        f'({os.cpu_count()} CPUs)'
-    )
-    for protocol in args.protocols.split(','):
-        names = (
-            CDDFUSE_12
-            if protocol == 'cddfuse'
-            else [n for n in list_metrics(protocol) if not get_metric(n).spec.needs_gt]
-        )
-        if args.metrics:
-            names = [n for n in names if n in args.metrics.split(',')]
-        wall = {n: np.inf for n in names}
-        cpu = {n: np.inf for n in names}
-        whole = []
-        for ir in irs:
-            srcs = [
-                read_for_protocol(ir, protocol),
-                read_for_protocol(root / 'vi' / ir.name, protocol),
-            ]
-            # a stand-in fused image: the rounded mean of the two sources
-            a, b = (s.astype(np.float64) for s in srcs)
-            if a.ndim != b.ndim:  # vifb keeps colour: repeat the grey source
-                a, b = (x[..., None] if x.ndim == 2 else x for x in (a, b))
-            fused = np.round((a + b) / 2).astype(srcs[1].dtype)
-            for name in names:
-                fn = get_metric(name)
-                fn(fused, srcs, protocol=protocol)  # warm-up
-                for _ in range(args.repeats):
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    fn(fused, srcs, protocol=protocol)
-                    wall[name] = min(wall[name], time.perf_counter() - t0)
-                    cpu[name] = min(cpu[name], time.process_time() - c0)
-            evaluate_image(names, fused, srcs, protocol=protocol, threads=args.threads)
-            for _ in range(args.repeats):
-                t0 = time.perf_counter()
-                evaluate_image(names, fused, srcs, protocol=protocol, threads=args.threads)
-                whole.append(time.perf_counter() - t0)
-        shape = 'x'.join(map(str, srcs[0].shape[:2]))
-        print(
-            f'\n[{protocol}] {len(irs)} MSRS pairs of {shape}, ms per pair '
-            f'(min of {args.repeats} x {len(irs)})'
-        )
-        print(f'  {"metric":<10} {"wall":>8} {"cpu":>8}')
-        for name in names:
-            print(f'  {name:<10} {wall[name] * 1e3:8.2f} {cpu[name] * 1e3:8.2f}')
-        print(f'  {"total":<10} {sum(wall.values()) * 1e3:8.2f} {sum(cpu.values()) * 1e3:8.2f}')
-        print(
-            f'  whole protocol (evaluate_image, {len(names)} metrics, '
-            f'{args.threads or default_threads()} threads): min {min(whole) * 1e3:.2f} ms, '
-            f'median {np.median(whole) * 1e3:.2f} ms per pair ({len(whole)} runs)'
-        )
-    print(f'\nload average at end: {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
+    irs = sorted((root / 'ir').iterdir())
+    pairs = [(ir, root / 'vi' / ir.name) for ir in irs]
+    if len(pairs) < max(args.pairs, 2) or args.images < 2:
+        print('need at least 2 pairs and --images >= 2', file=sys.stderr)
+        return 1
+    module = public_evaluator(args.reference_evaluator) if args.reference_evaluator else None
+    print(f'load average at start: {load()}')
+    with tempfile.TemporaryDirectory() as tmp:
+        fused_dir, one_dir = Path(tmp) / 'fused', Path(tmp) / 'one'
+        fused_dir.mkdir()
+        one_dir.mkdir()
+        for k in range(args.images):
+            ir, vi = pairs[k % len(pairs)]
+            name = f'{k:03d}_{ir.name}' if k >= len(pairs) else ir.name
+            cv2.imwrite(str(fused_dir / name), stand_in(ir, vi))
+        cv2.imwrite(str(one_dir / pairs[0][0].name), stand_in(*pairs[0]))
+        for protocol in args.protocols.split(','):
+            names = protocol_metrics(protocol)
+            if args.metrics:
+                names = [n for n in names if n in args.metrics.split(',')]
+            shape = 'x'.join(map(str, cv2.imread(str(pairs[0][0])).shape[:2]))
+            print(f'\n[{protocol}] {len(names)} metrics, MSRS pairs of {shape}, ms per pair')
+            if not args.no_per_metric:
+                wall, cpu, whole = in_process(
+                    protocol, names, pairs[: args.pairs], fused_dir, args.repeats, args.threads
+                )
+                print(f'  per metric (min of {args.repeats} x {args.pairs} pairs)')
+                print(f'  {"metric":<10} {"wall":>8} {"cpu":>8}')
+                for name in names:
+                    print(f'  {name:<10} {wall[name] * 1e3:8.2f} {cpu[name] * 1e3:8.2f}')
+                total_w, total_c = sum(wall.values()) * 1e3, sum(cpu.values()) * 1e3
+                print(f'  {"sum":<10} {total_w:8.2f} {total_c:8.2f}')
+                print(
+                    f'  in-process, evaluate_image ({args.threads or default_threads()} '
+                    f'threads): {stats(whole)} per pair ({len(whole)} runs)'
+                )
+            if args.command:
+                per = command_per_image(
+                    protocol, root, fused_dir, one_dir, args.images, args.repeats, args.workers
+                )
+                print(
+                    f'  `fusionbox metrics` per image of a {args.images}-image folder '
+                    f'(start-up excluded, workers {args.workers or "default"}): {stats(per)} '
+                    f'({len(per)} runs)'
+                )
+            if module is not None and protocol == 'cddfuse':
+                times, worst = [], {n: 0.0 for n in names}
+                for k in range(args.repeats):
+                    ir, vi = pairs[k % args.pairs]
+                    t0 = time.perf_counter()
+                    ref = run_public(module, ir, vi, fused_dir / ir.name)
+                    times.append(time.perf_counter() - t0)
+                    ours, _ = evaluate_image(
+                        names,
+                        read_for_protocol(fused_dir / ir.name, protocol),
+                        [read_for_protocol(p, protocol) for p in (ir, vi)],
+                        protocol=protocol,
+                    )
+                    for n in names:
+                        worst[n] = max(worst[n], abs(ours[n] - ref[n]) / max(abs(ref[n]), 1e-300))
+                print(
+                    f'  public CDDFuse evaluator (reading included), same run: {stats(times)} '
+                    f'per pair ({len(times)} runs)'
+                )
+                if args.command:
+                    print(
+                        f'  ratio public / `fusionbox metrics` per image: '
+                        f'{np.median(times) / np.median(per):.1f}x (medians), '
+                        f'{min(times) / min(per):.1f}x (minima)'
+                    )
+                print(
+                    '  largest relative difference from its values: '
+                    + ', '.join(f'{n} {worst[n]:.1e}' for n in names)
+                )
+    print(f'\nload average at end: {load()}')
     return 0
 
 

@@ -1,7 +1,7 @@
 """``fusionbox metrics``: score a folder of fused images against their sources.
 
     fusionbox metrics --protocol vifb --task ivf --source vi=DIR --source ir=DIR --fused DIR \\
-        [--metrics EN,SSIM,Qabf] [--format csv|json|md] [-o FILE] [--overwrite]
+        [--metrics EN,SSIM,Qabf] [--format csv|json|md] [--workers N] [-o FILE] [--overwrite]
 
 Writes a long table ``image,metric,value,error`` (images by file stem) and prints per-metric
 means. A metric that cannot be computed on an image (undefined there, e.g. Qabf on flat sources,
@@ -9,6 +9,7 @@ or an input error such as sizes that differ) gets an empty value and the reason 
 is left out of the means, and a warning per metric says how many images were left out.
 A fused file matches the source files with the same stem, or, failing that, the longest source
 stem it starts with followed by ``_`` (VIFB names results ``<stem>_<method>.jpg``).
+Images are scored in ``--workers`` processes; the table does not depend on their number.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ def register(subparsers) -> argparse.ArgumentParser:
         choices=('csv', 'json', 'md'),
         default=None,
         help='output format (default: from the -o suffix, else csv)',
+    )
+    p.add_argument(
+        '--workers',
+        type=int,
+        default=None,
+        help='processes that score images in parallel (default: FUSIONBOX_METRIC_WORKERS, '
+        'else min(2, CPUs); the table is the same for any number)',
     )
     p.add_argument('-o', '--output', metavar='FILE', help='write the table here (default: stdout)')
     p.add_argument('--overwrite', action='store_true', help='replace an existing -o file')
@@ -108,13 +116,9 @@ def long_table(rows, fmt: str) -> str:
 
 
 def run(args) -> int:
-    from fusionbox.evaluation import (
-        get_metric,
-        list_metrics,
-        order_sources,
-        read_for_protocol,
-    )
-    from fusionbox.evaluation.functional import PROTOCOLS, evaluate_image
+    from fusionbox.evaluation import get_metric, list_metrics
+    from fusionbox.evaluation.batch import SampleJob, evaluate_samples
+    from fusionbox.evaluation.functional import PROTOCOLS
     from fusionbox.utils.image_io import list_images
     from fusionbox.utils.io import atomic_write_text
 
@@ -152,21 +156,24 @@ def run(args) -> int:
         print(f'error: {e.args[0] if e.args else e}', file=sys.stderr)
         return 2
 
-    rows, skipped = [], []
-    src_names = [n for n, _ in sources]
+    jobs, skipped = [], []
+    src_names = tuple(n for n, _ in sources)
     for stem, fused_path in fused_files.items():
         paths = [_match(stem, files) for _, files in source_files]
         if any(p is None for p in paths):
             skipped.append(stem)
             continue
-        srcs = [read_for_protocol(p, args.protocol) for p in paths]
-        srcs = order_sources(srcs, src_names, args.protocol)
-        fused = read_for_protocol(fused_path, args.protocol)
         gt_path = _match(stem, gt_files) if gt_files else None
-        gt = read_for_protocol(gt_path, 'standard') if gt_path is not None else None
-        values, errors = evaluate_image(names, fused, srcs, gt, args.protocol)
+        jobs.append(SampleJob(stem, tuple(paths), (fused_path,), src_names, gt_path))
+    try:
+        results = evaluate_samples(jobs, names, args.protocol, args.workers)
+    except (ValueError, FileNotFoundError) as e:
+        print(f'error: {e.args[0] if e.args else e}', file=sys.stderr)
+        return 2
+    rows = []
+    for job, [(values, errors)] in zip(jobs, results):
         done = [n for n in names if n in values or n in errors]
-        rows += [(stem, n, values.get(n), errors.get(n)) for n in done]
+        rows += [(job.key, n, values.get(n), errors.get(n)) for n in done]
     if skipped:
         print(
             f'warning: no matching sources for {len(skipped)} fused image(s): '

@@ -14,10 +14,12 @@ from .base import (
     check_inputs,
     compute_metrics,
     define_metric,
+    evaluate_candidates,
     evaluate_image,
     get_metric,
     list_metrics,
 )
+from .cache import source_cache
 from .edge import Nabf, Qabf
 from .fmi import FMI, FMI_dct, FMI_pixel, FMI_w
 from .information import CE, EN, MI
@@ -49,6 +51,8 @@ __all__ = [
     'check_inputs',
     'compute_metrics',
     'evaluate_image',
+    'evaluate_candidates',
+    'source_cache',
     'define_metric',
     'get_metric',
     'list_metrics',

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Sequence, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from fusionbox.registry import FUSION_METRICS
 
+from .cache import cached, source_cache
 from .parallel import default_threads, parallel_map
 
 #: Protocols FusionBox knows, with the evaluator each one reproduces.
@@ -116,7 +117,7 @@ def _image(x, role: str, name: str) -> np.ndarray:
         )
     if a.size == 0:
         raise MetricInputError(f'{name}: {role} is empty, shape {a.shape}')
-    if a.dtype.kind == 'f' and not np.isfinite(a).all():
+    if a.dtype.kind == 'f' and not cached('finite', (a,), lambda: bool(np.isfinite(a).all())):
         n_nan, n_inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
         raise MetricInputError(
             f'{name}: {role} has {n_nan} NaN and {n_inf} infinite value(s); metrics need finite '
@@ -252,9 +253,34 @@ def evaluate_image(
         :class:`MetricUndefinedError` (raised instead when ``strict``). Both follow ``names``'
         order; the values do not depend on ``threads``.
     """
+    return evaluate_candidates(names, [fused], sources, gt, protocol, threads, strict)[0]
+
+
+def evaluate_candidates(
+    names: Sequence[str],
+    candidates: Sequence,
+    sources: Sequence = (),
+    gt=None,
+    protocol: str = 'standard',
+    threads: int | None = None,
+    strict: bool = False,
+) -> List[Tuple[Dict[str, float], Dict[str, str]]]:
+    """:func:`evaluate_image` for several fused ``candidates`` of one sample: what the metrics
+    derive from the sources (and ``gt``) is computed once for all of them
+    (:func:`~.cache.source_cache`); the values equal separate :func:`evaluate_image` calls.
+
+    Returns:
+        one ``(values, errors)`` per candidate, in order.
+    """
     fns = [(name, get_metric(name)) for name in names]
     todo = [(n, fn) for n, fn in fns if gt is not None or not fn.spec.needs_gt]
+    threads = default_threads() if threads is None else max(1, int(threads))
+    sources = [np.asarray(s) for s in sources] if sources is not None else []
+    with source_cache():
+        return [_evaluate_one(todo, f, sources, gt, protocol, threads, strict) for f in candidates]
 
+
+def _evaluate_one(todo, fused, sources, gt, protocol, threads, strict):
     def run(item):
         name, fn = item
         try:
@@ -264,7 +290,6 @@ def evaluate_image(
                 raise
             return name, None, str(e)
 
-    threads = default_threads() if threads is None else max(1, int(threads))
     results = parallel_map(run, todo, 'metrics', threads)
     values = {n: v for n, v, e in results if e is None}
     errors = {n: e for n, _, e in results if e is not None}

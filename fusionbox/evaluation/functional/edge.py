@@ -18,6 +18,7 @@ from .base import (
     mefb_channels,
     per_channel,
 )
+from .cache import cached
 from .filters import SOBEL_X, SOBEL_Y, conv2_matlab, sobel_same
 
 TG, KG, DG = 0.9994, -15.0, 0.5
@@ -51,11 +52,14 @@ def edge_preservation(g_s, a_s, g_f, a_f, equal_takes_fused: bool):
 def qabf(fused, sources, equal_takes_fused: bool = False, matlab_order: bool = False) -> float:
     """Q^{AB/F} for any number of sources: sum_s Q^{sF} g_s / sum_s g_s (dtype of the input).
     As the evaluators do, the weighted maps and the strengths are added pixelwise over the
-    sources before the (one) sum of each."""
+    sources before the (one) sum of each. A source's Sobel maps are computed once per array
+    inside a :func:`~.cache.source_cache` scope."""
     g_f, a_f = sobel_strength_orientation(fused, matlab_order)
     num = den = 0
     for s in sources:
-        g_s, a_s = sobel_strength_orientation(s, matlab_order)
+        g_s, a_s = cached(
+            ('sobel', matlab_order), (s,), lambda s=s: sobel_strength_orientation(s, matlab_order)
+        )
         num = num + edge_preservation(g_s, a_s, g_f, a_f, equal_takes_fused) * g_s
         den = den + g_s
     total = np.sum(den)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import numpy as np
+
+from .cache import active_store, source_cache
 
 _POOLS: dict = {}
 
@@ -40,15 +43,17 @@ def thread_pool(kind: str = 'filters', size: int | None = None) -> ThreadPoolExe
 def parallel_map(fn, items, kind: str = 'filters', size: int | None = None) -> list:
     """``[fn(x) for x in items]`` on :func:`thread_pool` (in order; serial for one item or one
     thread). NumPy's floating-point error state is per thread, so the caller's
-    (e.g. ``np.errstate(all='ignore')`` of a metric) is applied in the workers too."""
+    (e.g. ``np.errstate(all='ignore')`` of a metric) is applied in the workers too, and so is
+    the caller's :func:`~.cache.source_cache` scope."""
     items = list(items)
     size = default_threads() if size is None else size
     if size <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
     state = np.geterr()
+    store = active_store()
 
     def run(x):
-        with np.errstate(**state):
+        with np.errstate(**state), source_cache(store) if store is not None else nullcontext():
             return fn(x)
 
     return list(thread_pool(kind, size).map(run, items))

@@ -20,6 +20,7 @@ from .base import (
     per_channel,
     two_sources,
 )
+from .cache import cached
 from .filters import gaussian_1d, sep_filter_valid
 from .parallel import parallel_map
 
@@ -155,25 +156,30 @@ def ssim_skimage019(x, ys, data_range: float = 2.0, win: int = 7) -> list:
     """scikit-image 0.19 ``structural_similarity(x, y)`` defaults on float32 input, for each
     ``y`` in ``ys``: 7x7 uniform window (reflect borders), sample covariance, ``data_range`` 2
     (the float dtype range), float32 arithmetic, border of 3 cropped before the mean. The
-    moments of ``x`` are filtered once for all ``ys``."""
+    moments of ``x`` are filtered once for all ``ys``, those of each ``y`` once per array inside
+    a :func:`~.cache.source_cache` scope."""
     x = as_f32(x)
-    ys = [as_f32(y) for y in ys]
-    arrays = [x, x * x] + [a for y in ys for a in (y, y * y, x * y)]
-    filt = parallel_map(lambda a: ndimage.uniform_filter(a, size=win), arrays)
-    ux, uxx = filt[:2]
     cov_norm = np.float32(win * win / (win * win - 1.0))
     c1, c2 = np.float32((0.01 * data_range) ** 2), np.float32((0.03 * data_range) ** 2)
     pad = (win - 1) // 2
-    # scikit-image's float32 expressions, evaluated in the same order with in-place buffers
-    ux2 = ux * ux
-    vx = uxx - ux2
-    vx *= cov_norm
+
+    def side(y):  # (mean, mean^2, variance) of one image, scikit-image's expressions
+        def compute():
+            uy, uyy = (ndimage.uniform_filter(a, size=win) for a in (y, y * y))
+            uy2 = uy * uy
+            vy = np.subtract(uyy, uy2, out=uyy)
+            vy *= cov_norm
+            return uy, uy2, vy
+
+        return cached(('ssim-skimage019', win), (y,), compute)
+
+    ys = [as_f32(y) for y in ys]
+    jobs = [lambda: side(x)] + [lambda y=y: side(y) for y in ys]
+    jobs += [lambda y=y: ndimage.uniform_filter(x * y, size=win) for y in ys]
+    done = parallel_map(lambda job: job(), jobs)
+    ux, ux2, vx = done[0]
     out = []
-    for i in range(len(ys)):
-        uy, uyy, uxy = filt[2 + 3 * i : 5 + 3 * i]
-        uy2 = uy * uy
-        vy = np.subtract(uyy, uy2, out=uyy)
-        vy *= cov_norm
+    for (uy, uy2, vy), uxy in zip(done[1 : 1 + len(ys)], done[1 + len(ys) :]):
         vxy = np.subtract(uxy, ux * uy, out=uxy)
         vxy *= cov_norm
         a1 = 2 * ux
@@ -181,9 +187,9 @@ def ssim_skimage019(x, ys, data_range: float = 2.0, win: int = 7) -> list:
         a1 += c1
         a2 = np.multiply(vxy, 2, out=vxy)
         a2 += c2
-        b1 = np.add(ux2, uy2, out=uy2)
+        b1 = np.add(ux2, uy2)
         b1 += c1
-        b2 = np.add(vx, vy, out=vy)
+        b2 = np.add(vx, vy)
         b2 += c2
         b1 *= b2
         a1 *= a2

@@ -8,11 +8,10 @@ variance 2. Filtering is separable (``filters.sep_filter_valid``, OpenCV).
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from .base import as_f64, as_u8, define_metric, grey, mefb_channels
+from .cache import cached
 from .filters import gaussian_1d, sep_filter_valid
 from .parallel import parallel_map
 
@@ -26,7 +25,10 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
     The statistics are those of the LIVE code (and CDDFuse's evaluator) in float64; OpenCV does
     the separable filtering into reused buffers and the evaluator's branches are applied with
     masks, so the per-pixel terms equal the evaluator's up to the filter's rounding (~1e-15).
-    The references are processed in parallel threads (:func:`~.parallel.parallel_map`).
+    What depends on a reference alone (its pyramid, local means and variances, the
+    denominator) is computed once per reference array inside a
+    :func:`~.cache.source_cache` scope. The references are processed in parallel threads
+    (:func:`~.parallel.parallel_map`).
 
     Args:
         refs: list of K reference images (H, W).
@@ -38,25 +40,68 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
     Returns:
         (K,) array of VIF values (nan where a reference has no variance).
     """
-    refs = [as_f64(r) for r in refs]
-    dist = as_f64(dist)
-    terms = np.zeros((len(refs), 2))  # per reference: sum of log10 numerators, denominators
-    for scale in range(1, 5):
-        n = 2 ** (5 - scale) + 1
-        win = gaussian_1d(n, n / 5.0)
-        if scale > 1:  # low-pass then keep every other row and column
-            buf = np.empty_like(dist)
-            refs = [np.ascontiguousarray(sep_filter_valid(r, win, buf)[::2, ::2]) for r in refs]
-            dist = np.ascontiguousarray(sep_filter_valid(dist, win, buf)[::2, ::2])
-        saturate = saturate_uint8 and scale == 1
-        mu2 = sep_filter_valid(dist, win)
-        s2 = _moment(dist, dist, win, saturate)
-        s2 -= mu2 * mu2
-        np.maximum(s2, 0, out=s2)
-        per_ref = partial(_vif_scale_terms, dist=dist, mu2=mu2, s2=s2, win=win, saturate=saturate)
-        terms += np.array(parallel_map(per_ref, refs))
+    dist_side = _dist_side(as_f64(dist), saturate_uint8)
+
+    def per_ref(ref):
+        side = cached(('vif-ref', saturate_uint8), (ref,), lambda: _ref_side(ref, saturate_uint8))
+        num = sum(
+            _vif_num(r, d, saturate_uint8 and s == 0)
+            for s, (r, d) in enumerate(zip(side, dist_side))
+        )
+        return num, sum(r['den'] for r in side)
+
+    terms = np.array(parallel_map(per_ref, list(refs)))  # (K, 2): numerators, denominators
     with np.errstate(invalid='ignore', divide='ignore'):
         return terms[:, 0] / terms[:, 1]
+
+
+def _windows():
+    for scale in range(1, 5):
+        n = 2 ** (5 - scale) + 1
+        yield scale, gaussian_1d(n, n / 5.0)
+
+
+def _pyramid(img, store):
+    """The image at each of the 4 scales (low-pass, then every other row and column), each
+    passed to ``store(scale_image, window, first_scale)``."""
+    img = as_f64(img)
+    out = []
+    for scale, win in _windows():
+        if scale > 1:
+            img = np.ascontiguousarray(sep_filter_valid(img, win)[::2, ::2])
+        out.append(store(img, win, scale == 1))
+    return out
+
+
+def _dist_side(dist, saturate_uint8):
+    def stats(d, win, first):
+        mu2 = sep_filter_valid(d, win)
+        s2 = _moment(d, d, win, saturate_uint8 and first)
+        s2 -= mu2 * mu2
+        np.maximum(s2, 0, out=s2)
+        return {'img': d, 'win': win, 'mu': mu2, 's': s2, 'ok': s2 >= EPS}
+
+    return _pyramid(dist, stats)
+
+
+def _ref_side(ref, saturate_uint8):
+    """Per scale: the reference, its local mean, its clipped local variance (as used in the
+    gain), the variance with the evaluator's ``sigma1^2 < eps -> 0`` applied, that mask, and the
+    denominator sum log10(1 + sigma1^2 / sn)."""
+
+    def stats(r, win, first):
+        mu1 = sep_filter_valid(r, win)
+        s1 = _moment(r, r, win, saturate_uint8 and first)
+        s1 -= mu1 * mu1
+        np.maximum(s1, 0, out=s1)
+        keep = s1 >= EPS
+        s1m = s1 * keep
+        tmp = np.multiply(s1m, 1.0 / SIGMA_NSQ)
+        tmp += 1
+        den = np.log10(tmp, out=tmp).sum()
+        return {'img': r, 'mu': mu1, 's': s1, 's_masked': s1m, 'keep': keep, 'den': den}
+
+    return _pyramid(ref, stats)
 
 
 def _moment(a, b, win, saturate, prod=None, out=None):
@@ -67,36 +112,42 @@ def _moment(a, b, win, saturate, prod=None, out=None):
     return sep_filter_valid(prod, win, out)
 
 
-def _vif_scale_terms(ref, dist, mu2, s2, win, saturate) -> tuple:
-    """(sum log10(1 + g^2 s1 / (sv + sn)), sum log10(1 + s1 / sn)) of one reference at one
-    scale, given the fused image's local mean ``mu2`` and variance ``s2``."""
-    prod = np.empty_like(ref)
-    mu1 = sep_filter_valid(ref, win)
-    s1 = _moment(ref, ref, win, saturate, prod, np.empty_like(ref))
-    s12 = _moment(ref, dist, win, saturate, prod, np.empty_like(ref))
-    tmp, g, sv = (np.empty(mu2.shape) for _ in range(3))
-    s1 -= np.multiply(mu1, mu1, out=tmp)
-    np.maximum(s1, 0, out=s1)
-    s12 -= np.multiply(mu1, mu2, out=tmp)
-    np.divide(s12, np.add(s1, EPS, out=tmp), out=g)
-    np.subtract(s2, np.multiply(g, s12, out=sv), out=sv)
-    np.maximum(sv, EPS, out=sv)
-    sv += SIGMA_NSQ
-    # the evaluator's branches: g = 0 where a variance is below eps or where g < 0 (sv is then
-    # irrelevant), and sigma1^2 = 0 where it is below eps
-    keep1 = s1 >= EPS
-    np.maximum(g, 0, out=g)
-    g *= keep1
-    g *= s2 >= EPS
-    s1 *= keep1
-    g *= g
-    g *= s1
-    g /= sv
-    g += 1
-    num = np.log10(g, out=g).sum()
-    np.multiply(s1, 1.0 / SIGMA_NSQ, out=tmp)
-    tmp += 1
-    return num, np.log10(tmp, out=tmp).sum()
+#: pixels per block of the per-pixel VIF terms (a few buffers of this size stay in cache)
+BLOCK_PIXELS = 1 << 14
+
+
+def _row_blocks(shape):
+    step = max(1, BLOCK_PIXELS // shape[1])
+    return [slice(r, min(r + step, shape[0])) for r in range(0, shape[0], step)], step
+
+
+def _vif_num(ref: dict, dist: dict, saturate: bool) -> float:
+    """sum log10(1 + g^2 s1 / (sv + sn)) of one reference at one scale, given both sides'
+    local statistics; the per-pixel terms are evaluated in blocks of rows (the same
+    operations, cache-sized buffers)."""
+    s12 = _moment(ref['img'], dist['img'], dist['win'], saturate)
+    blocks, step = _row_blocks(s12.shape)
+    tmp, g, sv = (np.empty((step, s12.shape[1])) for _ in range(3))
+    total = 0.0
+    for rows in blocks:
+        n = rows.stop - rows.start
+        t, gb, vb, c = tmp[:n], g[:n], sv[:n], s12[rows]
+        c -= np.multiply(ref['mu'][rows], dist['mu'][rows], out=t)
+        np.divide(c, np.add(ref['s'][rows], EPS, out=t), out=gb)
+        np.subtract(dist['s'][rows], np.multiply(gb, c, out=vb), out=vb)
+        np.maximum(vb, EPS, out=vb)
+        vb += SIGMA_NSQ
+        # the evaluator's branches: g = 0 where a variance is below eps or where g < 0 (sv is
+        # then irrelevant), and sigma1^2 = 0 where it is below eps
+        np.maximum(gb, 0, out=gb)
+        gb *= ref['keep'][rows]
+        gb *= dist['ok'][rows]
+        gb *= gb
+        gb *= ref['s_masked'][rows]
+        gb /= vb
+        gb += 1
+        total += np.log10(gb, out=gb).sum()
+    return total
 
 
 def _vif_sum(vals) -> float:
