@@ -1,0 +1,74 @@
+"""The continual task-sequence loop killed with SIGKILL in the middle of a stage (a real
+``tools/train.py`` subprocess) and resumed with ``--resume`` reaches the uninterrupted run's
+parameters bit for bit on the CPU."""
+
+import json
+import signal
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from fusionbox.utils.checkpoint import load_checkpoint_file
+
+from .test_train_crash_resume import killing_config, train
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / 'configs/continual/continual_unet-t_reg_ivf-mif-mef-mff_ewc-replay.py'
+#: No --cfg-options beyond the dumped tiny config.
+NONE = ['default_hooks.logger.interval=1']
+
+
+def tiny_sequence(folder: Path) -> Path:
+    """Two stages (ivf, mef) of 3 iterations, batch 2, 32-pixel crops, EWC + replay, one
+    evaluation image per task, a checkpoint every 2 iterations; dumped as a config file."""
+    cfg = Config.fromfile(str(CONFIG))
+    stages = []
+    for task in ('ivf', 'mef'):
+        loader = dict(cfg.train_cfg.stages[0].dataloader, batch_size=2)
+        loader['dataset'] = dict(loader['dataset'], task=task)
+        loader['dataset']['pipeline'][2] = dict(type='PairedRandomCrop', size=32)
+        stages.append(dict(name=task, tasks=[task], dataloader=loader))
+    evaluations = {}
+    for task in ('ivf', 'mef'):
+        loader = dict(cfg.train_cfg.evaluations[task].dataloader)
+        loader['dataset'] = dict(loader['dataset'], indices=1)
+        evaluations[task] = dict(dataloader=loader)
+    cfg.train_dataloader = stages[0]['dataloader']
+    cfg.train_cfg.stages = stages
+    cfg.train_cfg.evaluations = evaluations
+    cfg.train_cfg.stage_iters = 3
+    cfg.train_cfg.strategy.strategies[0].num_samples = 2
+    cfg.train_cfg.strategy.strategies[1].capacity = 4
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
+    path = folder / 'sequence.py'
+    cfg.dump(str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_a_sequence_killed_mid_stage_resumes_to_the_same_parameters(tmp_path):
+    config = tiny_sequence(tmp_path)
+    full = tmp_path / 'full'
+    proc = train(config, full, options=NONE)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    work = tmp_path / 'work'
+    killed = train(killing_config(tmp_path, config, at_iter=5, during='iter'), work, options=NONE)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert not (work / 'iter_6.pth').exists() and (work / 'iter_4.pth').is_file()
+    assert load_checkpoint_file(work / 'iter_4.pth')['continual']['completed'] == 1
+
+    resumed = train(config, work, '--resume', options=NONE)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert 'stage 1 (mef): skipping 1 trained batches' in resumed.stdout + resumed.stderr
+    a, b = (load_checkpoint_file(d / 'iter_6.pth') for d in (full, work))
+    assert a['state_dict'].keys() == b['state_dict'].keys()
+    for key, value in a['state_dict'].items():
+        assert torch.equal(value, b['state_dict'][key]), key
+    assert a['continual']['matrix'] == b['continual']['matrix']  # the first stage's row
+    matrices = [json.loads((d / 'continual_matrix.json').read_text()) for d in (full, work)]
+    assert matrices[0]['matrix'] == matrices[1]['matrix']
+    assert len(matrices[0]['matrix']) == 2 and None not in matrices[0]['matrix'][1]
