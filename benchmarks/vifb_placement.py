@@ -24,7 +24,6 @@ check places ADF's published images among the 24 others). Writes ``OUT/placement
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import shlex
 import sys
@@ -35,7 +34,12 @@ import numpy as np
 
 from fusionbox.evaluation import REFERENCE_SETS, SOURCE_ORDER, read_for_protocol
 from fusionbox.evaluation.functional import evaluate_image
-from fusionbox.evaluation.leaderboard import build_leaderboard
+from fusionbox.evaluation.leaderboard import (  # build_leaderboard: the published-only board
+    PublishedTable,
+    build_leaderboard,  # noqa: F401
+    rank_with_published,
+    read_published,
+)
 from fusionbox.utils.image_io import list_images, match_stem
 from fusionbox.utils.paths import shared_data_root
 
@@ -50,22 +54,9 @@ METRICS: List[str] = list(METRIC_NAMES.values())
 
 # --- the published table --------------------------------------------------------------------
 def load_published(root: Path) -> List[dict]:
-    """Rows ``{'dataset', 'method', 'stem', <metric>: value}`` of the published table."""
-    path = Path(root) / PUBLISHED_CSV
-    if not path.is_file():
-        raise FileNotFoundError(f'published VIFB table not found: {path}')
-    table: Dict[Tuple[str, str], dict] = {}
-    with open(path, newline='') as f:
-        for rec in csv.DictReader(f):
-            key = (rec['method'], Path(rec['image']).stem)
-            row = table.setdefault(key, {'dataset': DATASET, 'method': key[0], 'stem': key[1]})
-            row[METRIC_NAMES[rec['metric']]] = float(rec['value'])
-    rows = list(table.values())
-    for row in rows:
-        missing = [m for m in METRICS if m not in row]
-        if missing:
-            raise ValueError(f'{path}: {row["method"]} / {row["stem"]} lacks {missing}')
-    return rows
+    """Rows ``{'dataset', 'method', 'stem', 'origin', <metric>: value}`` of the published table
+    (read by :func:`fusionbox.evaluation.leaderboard.read_published`)."""
+    return read_published(Path(root) / PUBLISHED_CSV, PROTOCOL, dataset=DATASET).rows
 
 
 def vifb_sources(root: Path) -> Tuple[List[str], Dict[str, List[Path]]]:
@@ -128,14 +119,16 @@ def fuse_pairs(model: str, out_dir, root: Path, steps: int | None = None, log=pr
 
 # --- placing ---------------------------------------------------------------------------------
 def place(published: Sequence[dict], entry_rows: Sequence[dict], exclude=()) -> dict:
-    """The leaderboard of the published methods (minus ``exclude``) and one entry: per metric
-    means, ranks, the average rank; plus ``board['place']`` and ``board['entry']``."""
+    """The leaderboard of the published methods (minus ``exclude``) and one entry, ranked by
+    :func:`fusionbox.evaluation.leaderboard.rank_with_published` (per-metric means, ranks, the
+    average rank); plus ``board['place']`` and ``board['entry']``."""
     name = entry_rows[0]['method']
-    kept = [r for r in published if r['method'] not in set(exclude)]
-    if name in {r['method'] for r in kept}:
+    if name in {r['method'] for r in published} - set(exclude):
         raise ValueError(f'entry name {name!r} is a published method; choose another --name')
-    board = build_leaderboard(
-        list(kept) + list(entry_rows), METRICS, PROTOCOL, title=f'VIFB placement: {name}'
+    methods = list(dict.fromkeys(r['method'] for r in published))
+    table = PublishedTable(Path(PUBLISHED_CSV), PROTOCOL, METRICS, methods, list(published))
+    board = rank_with_published(
+        entry_rows, METRICS, table, PROTOCOL, exclude, title=f'VIFB placement: {name}'
     )
     entries = board['tables'][DATASET]
     board['entry'] = name
