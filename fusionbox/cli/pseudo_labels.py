@@ -110,7 +110,9 @@ def run(args) -> int:
         task = cfg.get('task') or (samples[0]['task'] if samples else None)
         if task is None:
             raise ValueError('give --task')
-        if args.limit:
+        if args.limit is not None:
+            if args.limit < 1:
+                raise ValueError(f'--limit must be a positive number of samples, got {args.limit}')
             samples = samples[: args.limit]
         config = dict(
             task=task,
@@ -128,12 +130,14 @@ def run(args) -> int:
             progress=not args.no_progress,
         )
         summary = write_report(cfg['out_dir'])
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        print(f'fusionbox pseudo-labels: error: {exc}', file=sys.stderr)
+    except (OSError, ValueError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f'fusionbox pseudo-labels: error: {message}', file=sys.stderr)
         return 1
+    failed = outcome['failed']
     print(
         f"labelled {len(outcome['done'])} sample(s), skipped {len(outcome['skipped'])} "
-        f"finished one(s); outputs in {cfg['out_dir']}"
+        f"finished one(s), failed {len(failed)}; outputs in {cfg['out_dir']}"
     )
     for name, s in summary.items():
         picks = ', '.join(f'{k} {v}' for k, v in s['picks'].items())
@@ -142,4 +146,11 @@ def run(args) -> int:
             f"{s['refined_improved']}/{s['samples']} (mean gain {s['mean_gain']:.4f}, "
             f"min {s['min_gain']:.4f})"
         )
+    if failed:
+        names = ', '.join(stem for stem, _ in failed[:10])
+        print(
+            f'fusionbox pseudo-labels: error: {len(failed)} sample(s) failed: {names}',
+            file=sys.stderr,
+        )
+        return 1
     return 0
