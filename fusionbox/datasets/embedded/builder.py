@@ -9,9 +9,11 @@ Folder layout, the standard one that :class:`MultiSourceFusionDataset` reads::
 
 Each split folder is generated into a temporary sibling and renamed into place when complete,
 so a reader never sees half a split; when two processes race, the first rename wins and the
-other discards its copy. A split folder without a valid ``meta.json`` or with too few samples
-is regenerated. Sample ``i`` depends only on ``(seed, task, split, i, size)``, so a cache made
-for more samples serves fewer.
+other discards its copy. A complete split folder is never replaced or deleted, since other
+processes may be reading it: a request for more samples than it holds writes a new sibling
+``<split>-n<num_samples>`` (found by later requests for as many or fewer). Only a damaged
+folder (no valid ``meta.json``, files missing) is regenerated in place. Sample ``i`` depends only
+on ``(seed, task, split, i, size)``, so a cache made for more samples serves fewer.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ def _is_complete(folder: Path, task: str, num_samples: int) -> bool:
     if meta.get('version') != EMBEDDED_VERSION or meta.get('num_samples', 0) < num_samples:
         return False
     dirs = list(embedded_sources(task)) + [GT_DIR] * has_gt(task) + [MASK_DIR] * has_mask(task)
-    stems = [stem_of(task, folder.name, i) for i in (0, num_samples - 1)]
+    split = meta.get('split', folder.name)  # a grown folder is named <split>-n<count>
+    stems = [stem_of(task, split, i) for i in (0, num_samples - 1)]
     return all((folder / d / f'{s}.png').is_file() for d in dirs for s in stems)
 
 
@@ -156,28 +159,49 @@ def build_embedded_split(
     num_samples = DEFAULT_NUM_SAMPLES[split] if num_samples is None else int(num_samples)
     if num_samples < 1:
         raise ValueError(f'num_samples must be >= 1, got {num_samples}')
-    final = embedded_split_dir(task, split, seed, size, root)
-    if _is_complete(final, task, num_samples):
-        return final
+    base = embedded_split_dir(task, split, seed, size, root)
+    for folder in _split_folders(base):
+        if _is_complete(folder, task, num_samples):
+            return folder
+    final = base
+    if _is_complete(base, task, 1):  # complete but smaller: readers may use it, keep it
+        final = _grown_dir(base, num_samples)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{split}-', dir=final.parent))
     try:
         _generate_into(tmp, task, split, seed, size, num_samples)
-        _publish(tmp, final, task, num_samples)
+        return _publish(tmp, final, task, num_samples)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return final
 
 
-def _publish(tmp: Path, final: Path, task: str, num_samples: int) -> None:
-    """Rename ``tmp`` to ``final``; a complete ``final`` made by a racing process wins."""
+def _grown_dir(base: Path, num_samples: int) -> Path:
+    return base.with_name(f'{base.name}-n{num_samples}')
+
+
+def _split_folders(base: Path) -> list:
+    """``base`` then its grown siblings ``<split>-n<count>``, smallest count first."""
+    grown = []
+    for path in base.parent.glob(f'{base.name}-n*') if base.parent.is_dir() else ():
+        count = path.name[len(base.name) + 2 :]
+        if count.isdigit():
+            grown.append((int(count), path))
+    return [base] + [path for _, path in sorted(grown)]
+
+
+def _publish(tmp: Path, final: Path, task: str, num_samples: int) -> Path:
+    """Rename ``tmp`` to ``final`` and return where the split is: a complete ``final`` made by
+    a racing process wins; a complete but smaller one is kept and the split goes beside it."""
     for _ in range(5):
         try:
             os.rename(tmp, final)
-            return
+            return final
         except OSError:  # final exists (not empty)
             if _is_complete(final, task, num_samples):
-                return
+                return final
+            if _is_complete(final, task, 1):  # never replace a complete split: readers
+                final = _grown_dir(final, num_samples)
+                continue
             stale = final.with_name(f'.stale-{final.name}-{uuid.uuid4().hex[:8]}')
             try:
                 os.rename(final, stale)

@@ -59,9 +59,11 @@ def test_incomplete_split_is_regenerated(tmp_path):
     (folder / 'over' / 'mef-val-00000.png').unlink()
     assert build_embedded_split('mef', 'val', size=32, num_samples=1, root=tmp_path) == folder
     assert _bytes(folder) == reference
-    # a larger request regenerates; the first samples stay the same
-    build_embedded_split('mef', 'val', size=32, num_samples=2, root=tmp_path)
-    grown = _bytes(folder)
+    # a larger request writes a new folder beside it (readers may use the first); the first
+    # samples stay the same
+    bigger = build_embedded_split('mef', 'val', size=32, num_samples=2, root=tmp_path)
+    assert bigger == folder.with_name('val-n2') and _bytes(folder) == reference
+    grown = _bytes(bigger)
     assert len(grown) == 6 and all(grown[k] == v for k, v in reference.items())
 
 
