@@ -267,8 +267,8 @@ def image_ranks(board: dict, dataset: str) -> Dict[str, List[float]]:
 
 def draw_figure(board: dict) -> bytes:
     """One panel per dataset: per method the mean over images of its per-image average rank
-    (:func:`image_ranks`; 1 = best on every metric), with the range of the middle half of the
-    images (25th to 75th percentile) as the error bar and every image as a dot; computed rows
+    (:func:`image_ranks`; 1 = best on every metric) as a bar, the range of the middle half of
+    the images (25th to 75th percentile) as a line and every image as a dot; computed rows
     in orange, published rows in blue. Returns PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -290,13 +290,15 @@ def draw_figure(board: dict) -> bytes:
             q1, q3 = np.percentile(vals, [25, 75])
             mean = vals.mean()
             ax.barh(i, mean, color=colour, alpha=0.35)
-            ax.errorbar(mean, i, xerr=[[mean - q1], [q3 - mean]], fmt='none', ecolor=colour)
+            ax.hlines(i, q1, q3, color=colour, lw=2)
             ax.plot(vals, np.full(vals.size, i), '.', color=colour, ms=3)
         ax.set_yticks(y, [e['method'] for e in entries], fontsize='small')
         ax.set_xlim(0.5, len(entries) + 0.5)
         ax.set_xlabel('average rank over the metrics per image (1 = best)')
         n = len(next(iter(ranks.values()), []))
-        ax.set_title(f'{ds}: {n} images, bar = mean, whisker = middle half', fontsize='medium')
+        ax.set_title(
+            f'{ds}: {n} images; bar = mean, line = middle half, dots = images', fontsize='medium'
+        )
     fig.suptitle(f'{board["title"]} (protocol {board["protocol"]})')
     fig.tight_layout()
     buf = io.BytesIO()

@@ -1,0 +1,127 @@
+"""Folder runs in worker processes give the serial tables; the sources' side of each metric is
+computed once per sample and gives the same values as computing it per candidate."""
+
+import argparse
+
+import cv2
+import numpy as np
+import pytest
+
+from fusionbox.cli import metrics as metrics_cli
+from fusionbox.evaluation.batch import SampleJob, evaluate_samples
+from fusionbox.evaluation.functional import (
+    evaluate_candidates,
+    evaluate_image,
+    source_cache,
+)
+from fusionbox.evaluation.functional.cache import cached
+
+CDDFUSE = ['EN', 'SD', 'SF', 'AG', 'MI', 'MSE', 'CC', 'PSNR', 'SCD', 'VIF', 'Qabf', 'SSIM']
+
+
+def _image(seed, h=48, w=56, colour=False):
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w]
+    img = 120 + 60 * np.sin(x / 5.0 + seed) * np.cos(y / 4.0 - seed) + rng.normal(0, 8, (h, w))
+    img = np.clip(np.round(img), 0, 255).astype(np.uint8)
+    return np.stack([img, np.roll(img, 2, 1), 255 - img], -1) if colour else img
+
+
+@pytest.fixture
+def folder(tmp_path):
+    for d in ('ir', 'vi', 'fused', 'other'):
+        (tmp_path / d).mkdir()
+    for k in range(5):
+        ir, vi = _image(3 * k), _image(3 * k + 1, colour=True)
+        cv2.imwrite(str(tmp_path / 'ir' / f'{k:02d}.png'), ir)
+        cv2.imwrite(str(tmp_path / 'vi' / f'{k:02d}.png'), vi)
+        grey_vi = cv2.cvtColor(vi, cv2.COLOR_BGR2GRAY)
+        cv2.imwrite(str(tmp_path / 'fused' / f'{k:02d}.png'), (ir // 2 + grey_vi // 2))
+        cv2.imwrite(str(tmp_path / 'other' / f'{k:02d}.png'), np.maximum(ir, grey_vi))
+    return tmp_path
+
+
+def _jobs(folder, methods=('fused',)):
+    return [
+        SampleJob(
+            f'{k:02d}',
+            (folder / 'ir' / f'{k:02d}.png', folder / 'vi' / f'{k:02d}.png'),
+            tuple(folder / m / f'{k:02d}.png' for m in methods),
+            ('ir', 'vi'),
+        )
+        for k in range(5)
+    ]
+
+
+@pytest.mark.parametrize('protocol', ['cddfuse', 'vifb'])
+def test_worker_processes_give_the_serial_results(folder, protocol):
+    names = CDDFUSE if protocol == 'cddfuse' else ['EN', 'MI', 'Qabf', 'SSIM', 'Qcb', 'PSNR']
+    jobs = _jobs(folder, ('fused', 'other'))
+    serial = evaluate_samples(jobs, names, protocol, workers=1)
+    parallel = evaluate_samples(jobs, names, protocol, workers=2)
+    assert parallel == serial  # exact equality, in the jobs' order
+    assert len(serial) == 5 and all(len(r) == 2 for r in serial)
+    # the two candidates of a sample differ (the max is brighter than the mean)
+    assert serial[0][0][0]['EN'] != serial[0][1][0]['EN']
+
+
+def _run_metrics(argv):
+    parser = argparse.ArgumentParser()
+    metrics_cli.register(parser.add_subparsers())
+    args = parser.parse_args(['metrics'] + argv)
+    return args.func(args)
+
+
+def test_metrics_command_tables_do_not_depend_on_workers(folder, capsys):
+    base = ['--protocol', 'cddfuse', '--source', f'ir={folder / "ir"}']
+    base += ['--source', f'vi={folder / "vi"}', '--fused', str(folder / 'fused')]
+    tables = []
+    for workers in ('1', '2'):
+        out = folder / f'table{workers}.csv'
+        assert _run_metrics(base + ['--workers', workers, '-o', str(out)]) == 0
+        tables.append(out.read_text())
+    assert tables[0] == tables[1]
+    lines = tables[0].splitlines()
+    assert lines[0] == 'image,metric,value,error' and len(lines) == 1 + 5 * 12
+    assert [ln.split(',')[0] for ln in lines[1::12]] == ['00', '01', '02', '03', '04']
+
+
+def test_an_unreadable_image_in_a_worker_is_named(folder, capsys):
+    (folder / 'fused' / '03.png').write_bytes(b'not an image')
+    argv = ['--protocol', 'cddfuse', '--source', f'ir={folder / "ir"}', '--source']
+    argv += [f'vi={folder / "vi"}', '--fused', str(folder / 'fused'), '--workers', '2']
+    assert _run_metrics(argv + ['-o', str(folder / 't.csv')]) == 2
+    assert '03.png' in capsys.readouterr().err
+    assert not (folder / 't.csv').exists()
+
+
+@pytest.mark.parametrize('protocol', ['cddfuse', 'standard', 'tang', 'vifb'])
+def test_candidates_sharing_sources_equal_separate_evaluations(protocol):
+    dtype = np.float32 if protocol == 'cddfuse' else np.uint8
+    a, b = (_image(s).astype(dtype) for s in (1, 2))
+    cands = [((a.astype(float) + b) / 2).round().astype(dtype), np.maximum(a, b), a]
+    names = CDDFUSE if protocol == 'cddfuse' else ['EN', 'MI', 'Qabf', 'SSIM', 'SD']
+    names = [n for n in names if protocol != 'tang' or n != 'SSIM']
+    together = evaluate_candidates(names, cands, [a, b], protocol=protocol)
+    separate = [evaluate_image(names, c, [a, b], protocol=protocol) for c in cands]
+    assert together == separate
+    assert together[0][0] != together[1][0]
+
+
+def test_source_cache_reuses_by_identity_only_inside_a_scope():
+    calls = []
+    x, y = np.zeros(3), np.zeros(3)
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert cached('t', (x,), compute) == 1 and cached('t', (x,), compute) == 2  # no scope
+    with source_cache():
+        assert cached('t', (x,), compute) == 3
+        assert cached('t', (x,), compute) == 3  # same array object: reused
+        assert cached('t', (y,), compute) == 4  # equal values, another object: computed
+        assert cached('u', (x,), compute) == 5  # another tag
+        with source_cache():  # nested scopes share the store
+            assert cached('t', (x,), compute) == 3
+    assert cached('t', (x,), compute) == 6  # the scope is gone
