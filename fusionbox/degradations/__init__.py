@@ -5,6 +5,7 @@ One family per module: :mod:`.noise`, :mod:`.blur`, :mod:`.weather`, :mod:`.expo
 them per sample from a task-specific set and :mod:`.prompts` writes the instruction;
 :mod:`.transforms` holds the pipeline steps, :mod:`.degraded_dataset` the dataset wrapper and
 :mod:`.degraded_real_dataset` its real-data form (pseudo-label targets, keyed draws).
+The restore-then-fuse baseline lives in :mod:`.restoration` (registry RESTORERS).
 Importing this package registers all of them.
 """
 
@@ -26,11 +27,13 @@ from .infrared import StripeNoise
 from .noise import GaussianNoise, PoissonNoise
 from .prompt_bank import PROMPT_BANK
 from .prompts import DegradationPromptComposer, register_prompts
+from .restoration import BaseRestorer, RestoreThenFuse, restorer_for
 from .transforms import PackDegradedFusionInputs, RandomDegradeSources
 from .weather import Haze, Rain, Snow
 
 __all__ = [
     'BaseDegradation',
+    'BaseRestorer',
     'DEFAULT_EXCLUSIVE',
     'DEFAULT_TASK_OPS',
     'DefocusBlur',
@@ -55,10 +58,12 @@ __all__ = [
     'RandomDegradationComposer',
     'RandomDegradeSources',
     'Rain',
+    'RestoreThenFuse',
     'Snow',
     'StripeNoise',
     'VISIBLE',
     'degradation_names',
     'register_prompts',
     'resolve_name',
+    'restorer_for',
 ]

@@ -70,6 +70,7 @@ TEXT_ENCODERS = _root('text encoder', 'fusionbox.models.text_encoders')  # promp
 LOSSES = _root('fusion loss', 'fusionbox.models.losses')  # fusion losses (intensity, gradient...)
 CONTINUAL_STRATEGIES = _root('continual strategy', 'fusionbox.continual')  # EWC, replay
 DEGRADATIONS = _root('degradation', 'fusionbox.degradations')  # synthetic degradations
+RESTORERS = _root('restorer', 'fusionbox.degradations.restoration')  # restore-then-fuse steps
 PRIORS = _root('fusion prior', 'fusionbox.pseudo_labels.priors')  # classical fusion methods
 SELECTORS = _root('selector', 'fusionbox.pseudo_labels.selectors')  # pseudo-label selection
 REFINERS = _root('refiner', 'fusionbox.pseudo_labels.refiners')  # Fusion Refiner
@@ -105,6 +106,7 @@ REGISTRIES = {
     'losses': LOSSES,
     'continual_strategies': CONTINUAL_STRATEGIES,
     'degradations': DEGRADATIONS,
+    'restorers': RESTORERS,
     'priors': PRIORS,
     'selectors': SELECTORS,
     'refiners': REFINERS,
