@@ -5,7 +5,7 @@ One :class:`SampleJob` is one sample: its source files, one or more fused candid
 metrics command has one, a leaderboard one per method) and an optional ground truth. The
 candidates of a sample are scored together (:func:`~.functional.evaluate_candidates`: the
 sources' side of each metric once). :func:`evaluate_samples` runs the jobs in ``workers``
-processes (each with one metric thread, so two processes use two cores); the results come back
+processes (each with one thread, so two processes use two cores); the results come back
 in the jobs' order and equal the serial run's exactly (same code, same inputs, no shared
 state).
 """
@@ -68,6 +68,15 @@ def score_sample(
     return evaluate_candidates(names, candidates, srcs, gt, protocol, threads)
 
 
+def _one_thread() -> None:
+    """Worker start-up: one thread for the metrics, their filters and OpenCV (the processes
+    already use the cores)."""
+    import cv2
+
+    os.environ['FUSIONBOX_METRIC_THREADS'] = '1'
+    cv2.setNumThreads(1)
+
+
 def _score_in_worker(args) -> List[Result]:
     job, names, protocol = args
     return score_sample(job, names, protocol, threads=1)
@@ -89,5 +98,5 @@ def evaluate_samples(
         return [score_sample(job, names, protocol) for job in jobs]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context('fork' if 'fork' in methods else None)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
         return list(pool.map(_score_in_worker, [(job, list(names), protocol) for job in jobs]))

@@ -10,7 +10,9 @@ import numpy as np
 from .functional.base import PROTOCOLS, matlab_rgb2gray
 
 
-def _imread(path) -> np.ndarray:
+def _imread(path, rgb: bool = True) -> np.ndarray:
+    """An 8-bit image as OpenCV decodes it, alpha dropped; colour in RGB order (BGR with
+    ``rgb=False``)."""
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if img is None:
         raise FileNotFoundError(f'cannot read image {path}')
@@ -18,7 +20,7 @@ def _imread(path) -> np.ndarray:
         raise ValueError(f'{path}: only 8-bit images are supported, got {img.dtype}')
     if img.ndim == 3 and img.shape[2] == 4:
         img = img[..., :3]
-    if img.ndim == 3:
+    if img.ndim == 3 and rgb:
         img = img[..., ::-1]  # BGR -> RGB
     return np.ascontiguousarray(img)
 
@@ -45,10 +47,7 @@ def to_protocol_array(img: np.ndarray, protocol: str) -> np.ndarray:
     if protocol == 'tang':
         return matlab_rgb2gray(img.astype(np.uint8)) if colour else img.astype(np.uint8)
     if protocol == 'cddfuse':
-        if not colour:
-            return img.astype(np.float32)
-        rgb = img.astype(np.float32)
-        return np.round(cv2.cvtColor(np.ascontiguousarray(rgb[..., ::-1]), cv2.COLOR_BGR2GRAY))
+        return _cddfuse_grey(np.ascontiguousarray(img[..., ::-1]) if colour else img)
     if colour:
         return img.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     return img.astype(np.float64)
@@ -57,7 +56,17 @@ def to_protocol_array(img: np.ndarray, protocol: str) -> np.ndarray:
 def read_for_protocol(path, protocol: str = 'standard') -> np.ndarray:
     """Read ``path`` (8-bit grey or colour) as ``protocol``'s evaluator does; see
     :func:`to_protocol_array`."""
+    if protocol == 'cddfuse':  # straight from OpenCV's BGR order, as the evaluator
+        return _cddfuse_grey(_imread(Path(path), rgb=False))
     return to_protocol_array(_imread(Path(path)), protocol)
+
+
+def _cddfuse_grey(img: np.ndarray) -> np.ndarray:
+    """CDDFuse's ``image_read_cv2(path, 'GRAY')`` on a decoded image (BGR order when colour):
+    float32, ``round(cvtColor(BGR2GRAY))``."""
+    if img.ndim == 3 and img.shape[2] == 3:
+        return np.round(cv2.cvtColor(img.astype(np.float32), cv2.COLOR_BGR2GRAY))
+    return (img[..., 0] if img.ndim == 3 else img).astype(np.float32)
 
 
 def from_unit_tensor(x, protocol: str = 'standard') -> np.ndarray:

@@ -7,6 +7,8 @@ import numpy as np
 from scipy import fft as scipy_fft
 from scipy import ndimage
 
+from .cache import cached
+
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])  # responds to d/dx
 SOBEL_Y = np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]])  # Tang / Xydeas 'h1'
 
@@ -52,7 +54,9 @@ def filter_valid(img: np.ndarray, k1d: np.ndarray, transposed: bool = False) -> 
 def sobel_same(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """MATLAB/SciPy ``conv2(img, kernel, 'same')`` for a 3x3 integer kernel, in img's dtype.
     Integer-valued images use OpenCV (exact in any order); others :func:`conv2_matlab`."""
-    if img.dtype in (np.float32, np.float64) and is_integer_valued(img):
+    if img.dtype in (np.float32, np.float64) and cached(
+        'integer', (img,), lambda: is_integer_valued(img)
+    ):
         k = np.ascontiguousarray(kernel[::-1, ::-1]).astype(img.dtype)
         return cv2.filter2D(img, -1, k, borderType=cv2.BORDER_CONSTANT)
     return conv2_matlab(img, kernel)
