@@ -191,9 +191,11 @@ def as_image(array, name='array', squeeze_grey: bool = True) -> np.ndarray:
     if image.dtype == np.uint8 or image.dtype == np.uint16:
         image = image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
     elif image.dtype.kind == 'f':
-        image = image.astype(np.float32)
         if not np.isfinite(image).all():
             raise ValueError(f'image {name} holds NaN or infinite values')
+        if image.size and np.abs(image).max() > np.finfo(np.float32).max:
+            raise ValueError(f'image {name} holds values beyond the float32 range')
+        image = image.astype(np.float32)
     else:
         raise ValueError(
             f'image {name} has unsupported pixel type {image.dtype} (expected 8- or 16-bit '
