@@ -142,7 +142,7 @@ def decode_raw(
         image = _decode_jpeg(data, name)
         bgr = False
     else:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        image = _quiet_imdecode(data)
         if image is None:
             raise ImageReadError(f'cannot read image {name}: corrupt or truncated {fmt} file')
         bgr = True
@@ -159,6 +159,17 @@ def decode_raw(
     elif channels != 1:
         raise ImageReadError(f'cannot read image {name}: {channels} channels (expected 1-4)')
     return np.ascontiguousarray(image)  # (H, W, C)
+
+
+def _quiet_imdecode(data: bytes) -> np.ndarray | None:
+    """``cv2.imdecode`` without OpenCV's own log lines on stderr (they name no file; a failed
+    decode is reported by the caller, naming it)."""
+    level = cv2.getLogLevel()
+    cv2.setLogLevel(0)  # silent
+    try:
+        return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    finally:
+        cv2.setLogLevel(level)
 
 
 def decode_image(
