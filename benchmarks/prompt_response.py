@@ -45,7 +45,6 @@ if str(REPO) not in sys.path:
 
 CONFIG = REPO / 'configs/mmaif/mmaif_unet-t_reg_ivf-mif-mef-mff_prompt.py'
 CONDITIONS = ('right', 'wrong', 'empty')
-NO_GT_TASKS = ('ivf', 'mif')  # tasks of the embedded benchmark without ground truth
 METRICS = ('PSNR_ref', 'SSIM_ref')
 #: A "win" must beat the other condition by more than this (ties from an unused prompt branch
 #: differ by float noise only).
@@ -75,8 +74,17 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 # --- targets of the tasks without ground truth ------------------------------------------------
-def write_pseudo_labels(out: Path, prior_name: str, embedded: dict, splits) -> dict:
-    """Fuse the CLEAN sources of IVF / MIF with a prior; ``{(task, split): folder}``."""
+def no_gt_tasks(dataset: dict) -> list:
+    """The tasks of a ``MultiTaskFusionDataset`` config without ground truth (IVF, MIF)."""
+    from fusionbox.tasks import get_task, task_names
+
+    tasks = dataset.get('tasks')
+    return [t for t in (task_names() if tasks is None else tasks) if not get_task(t).has_gt]
+
+
+def write_pseudo_labels(out: Path, prior_name: str, dataset: dict, splits) -> dict:
+    """Fuse the CLEAN sources of the tasks without ground truth (:func:`no_gt_tasks` of the
+    ``MultiTaskFusionDataset`` config ``dataset``) with a prior; ``{(task, split): folder}``."""
     from mmcv.transforms import Compose
 
     from fusionbox.registry import DATASETS, PRIORS
@@ -84,9 +92,9 @@ def write_pseudo_labels(out: Path, prior_name: str, embedded: dict, splits) -> d
 
     prior = PRIORS.build(dict(type=prior_name))
     folders = {}
-    for task in NO_GT_TASKS:
+    for task in no_gt_tasks(dataset):
         for split in splits:
-            ds = DATASETS.build(dict(embedded, task=task, split=split, pipeline=[]))
+            ds = DATASETS.build(dict(dataset, tasks=[task], split=split, pipeline=[], degrade=None))
             load = Compose([dict(type='LoadMultiSourceImages')])
             folder = out / 'pseudo_labels' / task / split
             for i in range(len(ds)):
@@ -102,9 +110,14 @@ def train(cfg, out: Path, args, folders: dict, quick: bool):
     from fusionbox.apis.runner_setup import build_runner
 
     iters = args.iters if args.iters is not None else (3 if quick else cfg.train_cfg.max_iters)
+    from fusionbox.datasets.multi_task_dataset import as_concat
+
     cfg.work_dir = str(out / 'train')
-    for ds in cfg.train_dataloader.dataset.datasets:  # the members the degradation wraps
-        if ds.task in NO_GT_TASKS:
+    no_gt = no_gt_tasks(cfg.train_dataloader.dataset)
+    # the members one by one (each its own pseudo-labels), the degradation wrapping them all
+    cfg.train_dataloader.dataset = as_concat(cfg.train_dataloader.dataset)
+    for ds in cfg.train_dataloader.dataset.datasets:
+        if ds.task in no_gt:
             ds.pseudo_label_dir = folders[(ds.task, 'train')]
     if quick:
         cfg.train_dataloader.batch_size = 2
@@ -163,12 +176,14 @@ def wrong_prompt(composer, task: str, names, record: dict, rng) -> tuple:
 def evaluate(model, test_dataloader, args, folders: dict, quick: bool) -> list:
     import torch
 
+    from fusionbox.datasets.multi_task_dataset import as_concat
     from fusionbox.evaluation.functional import PSNR_ref, SSIM_ref
     from fusionbox.registry import DATASETS, DEGRADATIONS
     from fusionbox.structures import TASKS
 
     draws = args.draws if args.draws is not None else (1 if quick else 4)
-    datasets = test_dataloader['dataset']['datasets']  # a FusionConcatDataset's members
+    no_gt = no_gt_tasks(test_dataloader['dataset'])
+    datasets = as_concat(test_dataloader['dataset'])['datasets']
     degrade_cfg = copy.deepcopy(test_dataloader['dataset']['degrade'])
     composer = DEGRADATIONS.build(
         dict(
@@ -185,7 +200,7 @@ def evaluate(model, test_dataloader, args, folders: dict, quick: bool) -> list:
         for member in datasets:
             member = copy.deepcopy(member)
             task = member['task']
-            if task in NO_GT_TASKS:
+            if task in no_gt:
                 member['pseudo_label_dir'] = folders[(task, 'test')]
             degrade = dict(degrade_cfg, seed=test_seed, prob=1.0)
             ds_cfg = dict(type='DegradedFusionDataset', dataset=member, degrade=degrade)
@@ -290,7 +305,7 @@ def figure(rows: list, path: Path) -> list:
 
     picks, seen = [], set()
     for row in rows:
-        if row['task'] not in seen and row['task'] in ('ivf', 'mef', 'mif', 'mff'):
+        if row['task'] not in seen:
             picks.append(row)
             seen.add(row['task'])
         if len(picks) == 2:
@@ -351,10 +366,9 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     cfg = Config.fromfile(args.config)
     test_dataloader = copy.deepcopy(cfg.test_dataloader.to_dict())
-    embedded = dict(cfg.embedded)
     splits = ('train', 'test')
     t0 = time.time()
-    folders = write_pseudo_labels(out, args.prior, embedded, splits)
+    folders = write_pseudo_labels(out, args.prior, test_dataloader['dataset'], splits)
     model, train_log = train(cfg, out, args, folders, args.quick)
     rows = evaluate(model, test_dataloader, args, folders, args.quick)
     shown = figure(rows, out / 'examples.png')

@@ -2,7 +2,9 @@
 here for the sets it lacks), hold out the documented stems, weigh the tasks, and never train or
 validate on VIFB."""
 
+import hashlib
 import itertools
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -153,13 +155,8 @@ def test_real_mix_trains_on_train_stems_and_validates_on_held_out_ones():
     assert {d.task for d in train.datasets} == {'ivf', 'mif', 'mef', 'mff'}
     # embedded train split too, as ground-truth data; one crop size for every sample
     assert [d.task for d in train.datasets if not d.layout] == ['ivf', 'mif', 'mef', 'mff']
-    crops = {
-        t['size']
-        for d in cfg.train_dataloader.dataset.datasets
-        for t in d['pipeline']
-        if t['type'] == 'PairedRandomCrop'
-    }
-    assert crops == {128}
+    crops = {t.size for d in train.datasets for t in d.pipeline.transforms if hasattr(t, 'size')}
+    assert crops == {(128, 128)}
     # the sampler: equal task weights by default, a child changes one weight by dict
     sampler = DATA_SAMPLERS.build(
         dict(cfg.train_dataloader.sampler, seed=0), default_args=dict(dataset=train)
@@ -170,6 +167,68 @@ def test_real_mix_trains_on_train_stems_and_validates_on_held_out_ones():
     child = Config.fromfile(str(REPO / REAL_MIX))
     child.merge_from_dict({'train_dataloader.sampler.task_weights.mff': 2.0})
     assert child.train_dataloader.sampler.task_weights == dict(ivf=1.0, mif=1.0, mef=1.0, mff=2.0)
+
+
+#: The real-mix samples as they were when its base became one MultiTaskFusionDataset per split
+#: (issue 13): per member its set, task and sample count in order, and the SHA-1 of the JSON list
+#: of [set, task, test_mode, pipeline steps, stems] per member; the first training draws.
+REAL_MIX_MEMBERS = dict(
+    train_dataloader=(
+        [('embedded', t, 32) for t in ('ivf', 'mif', 'mef', 'mff')]
+        + [('MSRS', 'ivf', 12), ('TNO', 'ivf', 8), ('RoadScene', 'ivf', 12), ('M3FD', 'ivf', 1),
+           ('Harvard-MRI-CT', 'mif', 8), ('Harvard-MRI-PET', 'mif', 8),
+           ('Harvard-MRI-SPECT', 'mif', 8), ('MEFB', 'mef', 10), ('U2Fusion-MEF', 'mef', 4),
+           ('Lytro', 'mff', 16), ('U2Fusion-MFF', 'mff', 3)]
+    ),
+    val_dataloader=(
+        [('embedded', t, 4) for t in ('ivf', 'mif', 'mef', 'mff')]
+        + [('MSRS', 'ivf', 3), ('TNO', 'ivf', 2), ('RoadScene', 'ivf', 3),
+           ('Harvard-MRI-CT', 'mif', 2), ('Harvard-MRI-PET', 'mif', 2),
+           ('Harvard-MRI-SPECT', 'mif', 2), ('MEFB', 'mef', 2), ('U2Fusion-MEF', 'mef', 1),
+           ('Lytro', 'mff', 4)]
+    ),
+)  # fmt: skip
+REAL_MIX_DIGESTS = dict(
+    train_dataloader='9a6cb60978e55cdc52c14e78d0db4e32646c2650',
+    val_dataloader='a54ec73a24abd0420540440f03e9bcedbeda5ab5',
+)
+#: config -> its first training draws (seed 0): 0.3 weight on the embedded sets, or none
+_EMBEDDED_03 = [186, 57, 25, 140, 217, 210, 84, 74, 192, 100, 216, 138]
+_EQUAL = [85, 44, 11, 129, 217, 204, 76, 69, 186, 98, 214, 30]
+REAL_MIX_FIRST_DRAWS = {
+    'fusionfm-lite_unet-c24-haar3-gated-detail_fm-src_iter-3k_real-mix.py': _EMBEDDED_03,
+    'fusionfm-lite_unet-c24-haar3-gated_fm-src_iter-3k_real-mix.py': _EMBEDDED_03,
+    'fusionfm-lite_unet-c24-haar3_fm-src_iter-3k_real-mix.py': _EQUAL,
+    'fusionfm_unet-c32-haar3-gated_fm-src_iter-3k_real-mix.py': _EMBEDDED_03,
+    'fusionfm_unet-s_fm-src_iter-3k_real-mix.py': _EQUAL,
+}
+
+
+@needs_shared
+@pytest.mark.shared_data
+@pytest.mark.parametrize('name', sorted(REAL_MIX_FIRST_DRAWS))
+def test_real_mix_samples_order_and_pipelines_are_unchanged(name):
+    cfg = Config.fromfile(str(REPO / 'configs' / 'fusionfm' / name))
+    built = {}
+    for key, members in REAL_MIX_MEMBERS.items():
+        built[key] = DATASETS.build(cfg[key].dataset)
+        rows = [
+            [
+                m.layout or 'embedded',
+                m.task,
+                m.test_mode,
+                [type(t).__name__ + str(getattr(t, 'size', '')) for t in m.pipeline.transforms],
+                _stems(m),
+            ]
+            for m in built[key].datasets
+        ]
+        assert [(r[0], r[1], len(r[4])) for r in rows] == members
+        assert hashlib.sha1(json.dumps(rows).encode()).hexdigest() == REAL_MIX_DIGESTS[key]
+    sampler = DATA_SAMPLERS.build(
+        dict(cfg.train_dataloader.sampler, seed=0),
+        default_args=dict(dataset=built['train_dataloader']),
+    )
+    assert list(itertools.islice(iter(sampler), 12)) == REAL_MIX_FIRST_DRAWS[name]
 
 
 ALL_CONFIGS = sorted((REPO / 'configs').rglob('*.py'))

@@ -34,9 +34,8 @@ def _train_loader(task_list):
 def _heldout_loader(task):
     """The held-out stems of ``task``'s real sets (the real-mix test data without the embedded
     test split and the other tasks)."""
-    sets = [d for d in _base_.test_dataloader.dataset.datasets
-            if d.get('layout') and _base_.real_sets[d['layout']].startswith(task + '/')]
-    return dict(_base_.test_dataloader, dataset=dict(_base_.test_dataloader.dataset, datasets=sets))
+    return dict(_base_.test_dataloader,
+                dataset=dict(_base_.test_dataloader.dataset, tasks=[task], embedded=None))
 
 
 # the first stage's data (what the Runner and tests/test_configs.py build); joint training's

@@ -59,7 +59,7 @@ def test_degrade_wraps_every_member_the_same_way():
 def test_a_child_config_degrades_its_base_by_dict():
     cfg = Config.fromfile(str(CONFIGS / 'mmaif/mmaif_moe-dit-s_reg_ivf-mif-mef-mff.py'))
     train, test = cfg.train_dataloader.dataset, cfg.test_dataloader.dataset
-    assert train.type == 'FusionConcatDataset' and '_delete_' not in cfg.pretty_text
+    assert train.type == 'MultiTaskFusionDataset' and '_delete_' not in cfg.pretty_text
     assert train.degrade == dict(type='RandomDegradeSources', seed=None)
-    assert test.degrade.seed == 0 and {d.split for d in test.datasets} == {'test'}
-    assert [d.task for d in train.datasets] == ['ivf', 'mif', 'mef', 'mff']
+    assert test.degrade.seed == 0 and test.split == 'test'
+    assert train.tasks == ['ivf', 'mif', 'mef', 'mff']

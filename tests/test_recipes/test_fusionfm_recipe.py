@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
+from fusionbox.datasets.multi_task_dataset import as_concat
 from fusionbox.recipes import fusionfm as recipe
 from fusionbox.utils.paths import shared_data_root
 
@@ -26,11 +27,9 @@ SMALL_CONFIG = f"""
 _base_ = ['{REAL_MIX}']
 train_dataloader = dict(
     batch_size=2,
-    dataset=dict(datasets=[
-        dict(_base_.embedded, task='mff', split='train', pipeline=_base_.train_pipeline),
+    dataset=dict(tasks=['mff'], datasets=[
         dict(type='MultiSourceFusionDataset', layout='U2Fusion-MFF',
-             data_root=_base_.shared_data + '/mff/U2Fusion_MFF', subset='train',
-             pipeline=_base_.train_pipeline),
+             data_root=_base_.shared_data + '/mff/U2Fusion_MFF'),
     ]))
 """
 SMALL = [
@@ -82,9 +81,11 @@ def test_recipe_labels_real_pairs_then_trains(tmp_path):
     # trained two iterations, on datasets pointed at the labels (the dumped config says so)
     assert (work / 'iter_2.pth').is_file()
     dumped = Config.fromfile(str(work / 'small_real.py'))
-    real = dumped.train_dataloader.dataset.datasets[1]
+    (real,) = dumped.train_dataloader.dataset.datasets
     assert real.pseudo_label_dir == str(folder / 'labels')
-    assert 'pseudo_label_dir' not in dumped.train_dataloader.dataset.datasets[0]  # embedded: gt
+    embedded, member = as_concat(dumped.train_dataloader.dataset)['datasets']
+    assert member['pseudo_label_dir'] == real.pseudo_label_dir
+    assert 'pseudo_label_dir' not in embedded and embedded['task'] == 'mff'  # embedded: gt
 
     # finished labels are reused; changed settings make new ones in a new folder
     mtimes = {p: p.stat().st_mtime_ns for p in (folder / 'labels').iterdir()}
@@ -143,7 +144,10 @@ def test_label_datasets_are_the_real_training_sets():
     cfg = Config.fromfile(str(REAL_MIX))
     found = recipe.label_datasets(cfg)
     assert [d['layout'] for d in found][:4] == ['MSRS', 'TNO', 'RoadScene', 'M3FD']
-    assert len(found) == 11 and all(d['subset'] == 'train' for d in found)
+    assert len(found) == 11 and all(d['holdout_every'] == 5 for d in found)
+    members = as_concat(cfg.train_dataloader.dataset)['datasets'][4:]  # after the embedded ones
+    assert [m['layout'] for m in members] == [d['layout'] for d in found]
+    assert {m['subset'] for m in members} == {'train'}  # the training split's subset
     found[0]['pseudo_label_dir'] = '/somewhere'  # already labelled: left alone
     assert len(recipe.label_datasets(cfg)) == 10
 

@@ -30,26 +30,17 @@ train_pipeline = [dict(t, size=crop_size) if t['type'] == 'PairedRandomCrop' els
                   for t in _base_.train_pipeline]
 
 
-def _real(layout, subset, pipeline):
+def _real(layout):
     return dict(type='MultiSourceFusionDataset', layout=layout,
-                data_root=f'{shared_data}/{real_sets[layout]}', subset=subset,
-                holdout_every=holdout_every, pipeline=pipeline, test_mode=subset != 'train')
+                data_root=f'{shared_data}/{real_sets[layout]}', holdout_every=holdout_every)
 
 
-def _embedded(split, pipeline):
-    return [dict(_base_.embedded, task=t, split=split, pipeline=pipeline) for t in _base_.tasks]
-
-
+# the embedded members of the base, then the real sets (each split takes its subset of them)
 train_dataloader = dict(
     sampler=dict(type='TaskWeightedSampler', task_weights=dict(ivf=1.0, mif=1.0, mef=1.0, mff=1.0)),
-    dataset=dict(datasets=_embedded('train', train_pipeline)
-                 + [_real(name, 'train', train_pipeline) for name in real_sets]))
-val_dataloader = dict(
-    dataset=dict(datasets=_embedded('val', _base_.test_pipeline)
-                 + [_real(name, 'holdout', _base_.test_pipeline) for name in heldout_sets]))
-test_dataloader = dict(
-    dataset=dict(datasets=_embedded('test', _base_.test_pipeline)
-                 + [_real(name, 'holdout', _base_.test_pipeline) for name in heldout_sets]))
+    dataset=dict(pipeline=train_pipeline, datasets=[_real(name) for name in real_sets]))
+val_dataloader = dict(dataset=dict(datasets=[_real(name) for name in heldout_sets]))
+test_dataloader = dict(dataset=dict(datasets=[_real(name) for name in heldout_sets]))
 
 # The recipe's pseudo-label settings per task: keyword arguments of
 # fusionbox.pseudo_labels.PseudoLabelPipeline (priors, results, selector, refiner); empty = its
