@@ -17,7 +17,6 @@ import cv2
 import numpy as np
 
 SIZES = ((256, 256), (480, 640))
-SOURCES = {'ivf': ['ir', 'vi'], 'mif': ['ct', 'mri'], 'mef': ['under', 'over'], 'mff': ['a', 'b']}
 
 
 def base_images():
@@ -73,6 +72,7 @@ def time_ops(vi, ir, repeats: int, seed: int) -> None:
 
 def time_pipeline(vi, ir, samples: int, seed: int) -> None:
     from fusionbox.degradations import RandomDegradeSources
+    from fusionbox.tasks import spec_table
     from fusionbox.utils.color import rgb_to_ycbcr
 
     step = RandomDegradeSources(seed=seed)
@@ -82,14 +82,14 @@ def time_pipeline(vi, ir, samples: int, seed: int) -> None:
         vi_y = rgb_to_ycbcr(resized(vi, size))[..., :1].astype(np.float32)
         ir_y = resized(ir, size)
         total_t, total_n = 0.0, 0
-        for task, names in SOURCES.items():
+        for task, names in spec_table('source_roles').items():
             ops = 0
             t0 = time.perf_counter()
             for idx in range(samples):
                 out = step(
                     dict(
                         sources=[ir_y, vi_y],
-                        source_names=names,
+                        source_names=list(names),
                         task=task,
                         sample_idx=idx,
                         prompt='',

@@ -70,7 +70,7 @@ if str(REPO) not in sys.path:
 
 from fusionbox.registry import DATASETS  # noqa: E402
 from fusionbox.structures import FusionSample  # noqa: E402
-from fusionbox.tasks import SpecView  # noqa: E402
+from fusionbox.tasks import SpecView, all_tasks  # noqa: E402
 from fusionbox.utils import register_all_modules  # noqa: E402
 
 #: Folders of configs that are not fusers or duplicate another folder's models.
@@ -427,8 +427,8 @@ def quality_figure(results: list[dict], out: Path) -> None:
         allrows = [r for r in res['rows'] if r['k'] != 'mean']
         kk = [r['k'] for r in allrows]
         mean = next(r for r in res['rows'] if r['k'] == 'mean')
-        for task, ax, metric in (('mef', 1, 'SSIM_ref'), ('mff', 1, 'SSIM_ref'),
-                                 ('ivf', 2, 'Qabf'), ('mif', 2, 'Qabf')):  # fmt: skip
+        for spec in all_tasks():  # ground truth: SSIM_ref (middle panel), else Qabf (right)
+            task, ax, metric = (spec.name, 1, 'SSIM_ref') if spec.has_gt else (spec.name, 2, 'Qabf')
             key = f'{task} {metric}'
             if key not in mean:
                 continue

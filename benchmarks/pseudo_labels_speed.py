@@ -38,18 +38,16 @@ import cv2
 import numpy as np
 
 import fusionbox.pseudo_labels  # noqa: F401  (registers the components)
+from fusionbox.datasets.layouts import SHARED_DATA_DIRS, get_layout
 from fusionbox.pseudo_labels import PseudoLabelPipeline
+from fusionbox.tasks import get_task
 from fusionbox.utils.image_io import read_image, write_image
 from fusionbox.utils.io import atomic_write_json, atomic_write_text
 from fusionbox.utils.paths import shared_data_root
 
-#: One real set per task other than IVF: (layout, folder under the shared data).
-OTHER_SETS = {
-    'mif': ('Harvard-MRI-PET', 'mif/Harvard_MRI_PET'),
-    'mef': ('MEFB', 'mef/MEFB'),
-    'mff': ('Lytro', 'mff/Lytro'),
-}
-SOURCE_NAMES = {'ivf': ['ir', 'vi'], 'mif': ['a', 'b'], 'mef': ['a', 'b'], 'mff': ['a', 'b']}
+#: The real sets timed for the tasks other than IVF (IVF: MSRS pairs), one per task; a task
+#: without one here is timed on a synthetic pair.
+OTHER_SETS = ('Harvard-MRI-PET', 'MEFB', 'Lytro')
 
 
 def load() -> tuple:
@@ -173,7 +171,7 @@ def synthetic_pair(task: str, size: tuple, seed: int = 0) -> list:
 
 
 def write_sample(task: str, sources: list, folder: Path, stem: str) -> dict:
-    names = SOURCE_NAMES[task]
+    names = list(get_task(task).source_roles)
     paths = []
     for name, image in zip(names, sources):
         path = folder / name / f'{stem}.png'
@@ -212,10 +210,10 @@ def ivf_samples(pairs: int, size, synthetic: bool, tmp: Path) -> tuple:
 
 
 def other_sample(task: str, size, synthetic: bool, tmp: Path) -> tuple:
-    layout, sub = OTHER_SETS[task]
-    root = shared_data_root() / sub
+    layout = next((n for n in OTHER_SETS if get_layout(n).task == task), None)
+    root = shared_data_root() / SHARED_DATA_DIRS[layout] if layout else None
     target = size or (480, 640)
-    if not synthetic and root.is_dir():
+    if not synthetic and root is not None and root.is_dir():
         from fusionbox.pseudo_labels import list_samples
 
         sample = list_samples(layout=layout, data_root=str(root))[0]
@@ -228,7 +226,7 @@ def other_sample(task: str, size, synthetic: bool, tmp: Path) -> tuple:
         what = f'{layout} {sample["stem"]} ({native[0]}x{native[1]} resized to {size[0]}x{size[1]})'
         return [sample], what
     if not synthetic:
-        print(f'note: {layout} not found at {root}; timing a synthetic pair', file=sys.stderr)
+        print(f'note: no real {task} set at {root}; timing a synthetic pair', file=sys.stderr)
     sample = write_sample(task, synthetic_pair(task, target), tmp / task, 'synthetic')
     return [sample], f'synthetic {target[0]}x{target[1]} pair'
 

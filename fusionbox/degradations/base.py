@@ -23,12 +23,11 @@ from typing import Sequence
 
 import numpy as np
 
-#: Source names of visible-light photographs (IVF visible, MEF exposures, MFF focus settings).
-VISIBLE = ('vi', 'visible', 'under', 'over', 'a', 'b', 'near', 'far')
-#: Source names of thermal infrared images.
-INFRARED = ('ir', 'infrared')
-#: Source names of medical scans.
-MEDICAL = ('ct', 'mri', 'pet', 'spect', 'func')
+from fusionbox.tasks import RoleNames
+
+#: Source names of visible-light photographs (IVF visible, MEF exposures, MFF focus settings),
+#: of thermal infrared images and of medical scans: read live from the task specs' source_kinds.
+VISIBLE, INFRARED, MEDICAL = RoleNames('visible'), RoleNames('infrared'), RoleNames('medical')
 
 # Stages order the operations of one sample as light travels: scene (weather) -> exposure ->
 # optics (blur) -> sampling (resolution) -> sensor (noise, stripes) -> codec (JPEG).

@@ -29,6 +29,7 @@ class InfraredVisibleTask(FusionTask):
 
     name, title, task_id = 'ivf', 'infrared-visible', 0
     source_roles, color_roles = ('ir', 'vi'), ('vi',)
+    source_kinds = ('infrared', 'visible')
     init_fusion = intensity_target = 'max'  # keep the salient thermal intensities
     priors = ('Average', 'ChooseMax', 'PCA', *_MULTISCALE, 'ADF', 'MGFF')
     # edge and visual-information transfer, perceived contrast; MI at half weight because it
@@ -55,6 +56,7 @@ class MedicalTask(FusionTask):
 
     name, title, task_id = 'mif', 'medical (MRI + CT/PET/SPECT)', 1
     source_roles, color_roles = ('func', 'mri'), ('func',)
+    source_kinds = ('medical', 'medical')
     init_fusion = intensity_target = 'max'  # keep the functional intensities
     priors = ('Average', 'ChooseMax', 'PCA', *_MULTISCALE, 'ADF', 'MGFF')
     # structural fidelity to both modalities, edges, visual information, contrast; no MI: on a
@@ -85,6 +87,7 @@ class MultiExposureTask(FusionTask):
 
     name, title, task_id = 'mef', 'multi-exposure', 2
     source_roles, color_roles, has_gt = ('under', 'over'), ('under', 'over'), True
+    source_kinds = ('visible', 'visible')
     init_fusion = intensity_target = 'mean'  # the well-exposed level
     priors = ('Average', 'PCA', *_MULTISCALE, 'MGFF', 'Mertens')
     # edges and structure of the well-exposed parts, information content
@@ -107,6 +110,7 @@ class MultiFocusTask(FusionTask):
 
     name, title, task_id = 'mff', 'multi-focus', 3
     source_roles, color_roles, has_gt = ('near', 'far'), ('near', 'far'), True
+    source_kinds = ('visible', 'visible')
     init_fusion = intensity_target = 'mean'  # the in-focus level
     priors = ('Average', *_MULTISCALE, 'MGFF', 'FocusMap')
     # gradients of the in-focus source (edges), perceived sharpness, information

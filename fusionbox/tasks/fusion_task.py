@@ -24,6 +24,8 @@ from typing import Any, ClassVar, Iterator
 
 from fusionbox.registry import TASKS as TASK_REGISTRY
 
+#: The kinds of source image (:attr:`FusionTask.source_kinds`).
+SOURCE_KINDS = ('visible', 'infrared', 'medical')
 #: The spec attributes every task must define (the others have defaults on :class:`FusionTask`).
 REQUIRED = ('name', 'title', 'source_roles')
 
@@ -38,6 +40,9 @@ class FusionTask:
             id, in registration order).
         source_roles: the source folders (roles) in model order, e.g. ``('ir', 'vi')``.
         color_roles: the roles that may be in colour (their chroma recomposes the result).
+        source_kinds: the kind of each source in model order (:data:`SOURCE_KINDS`): which
+            degradations may hit it (weather and exposure: visible; stripes: infrared). Empty:
+            none of a kind (only the degradations for any source).
         has_gt: whether the task defines a ground truth (the embedded benchmark writes one).
         init_fusion: start point of flow matching from the sources, a key of
             :data:`fusionbox.models.losses.intensity_loss.REDUCTIONS` (``'max'``, ``'mean'``,
@@ -59,6 +64,7 @@ class FusionTask:
     source_roles: ClassVar[tuple]
     task_id: ClassVar[int | None] = None
     color_roles: ClassVar[tuple] = ()
+    source_kinds: ClassVar[tuple] = ()
     has_gt: ClassVar[bool] = False
     init_fusion: ClassVar[str] = 'mean'
     intensity_target: ClassVar[str] = 'mean'
@@ -124,6 +130,29 @@ def task_index(name: str) -> int:
     raise AssertionError  # pragma: no cover
 
 
+def role_names(kind: str) -> tuple:
+    """The source names of ``kind`` (:data:`SOURCE_KINDS`): the kind itself, then per task in
+    id order the roles of that kind and the names its dataset layouts record for them
+    (``'visible'`` -> ``('visible', 'vi', 'under', 'over', 'near', 'far', 'a', 'b')``)."""
+    from fusionbox.datasets.layouts import LAYOUTS
+
+    if kind not in SOURCE_KINDS:
+        raise ValueError(f'unknown source kind {kind!r}; expected one of {SOURCE_KINDS}')
+    names = [kind]
+    for spec in all_tasks():
+        namings = [spec.source_roles] + [
+            lay.names for lay in LAYOUTS.values() if lay.task == spec.name
+        ]
+        if spec.source_kinds and len(spec.source_kinds) != len(spec.source_roles):
+            raise ValueError(
+                f'task {spec.name!r}: source_kinds {spec.source_kinds} does not match its '
+                f'source_roles {spec.source_roles}'
+            )
+        for naming in namings:
+            names += [n for n, k in zip(naming, spec.source_kinds) if k == kind]
+    return tuple(dict.fromkeys(names))
+
+
 def spec_table(attr: str) -> dict:
     """``{task name: getattr(spec, attr)}`` of every registered task, in id order."""
     return {s.name: getattr(s, attr) for s in all_tasks()}
@@ -159,6 +188,17 @@ class TaskNames(Sequence):
 
     def __repr__(self) -> str:
         return repr(self.names())
+
+
+class RoleNames(TaskNames):
+    """A live, read-only tuple of the source names of one kind (:func:`role_names`), e.g. the
+    ``applies_to`` of the weather degradations: a plugin task's roles join when it registers."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def names(self) -> tuple:
+        return role_names(self.kind)
 
 
 class PluginTaskNames(TaskNames):

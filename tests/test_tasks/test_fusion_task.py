@@ -82,6 +82,25 @@ def test_a_plugin_task_gets_the_next_id_and_every_module_reads_its_spec(register
     ]
 
 
+def test_source_kinds_give_the_degradations_their_sources(register_task):
+    from fusionbox.degradations import INFRARED, VISIBLE, Rain, StripeNoise
+    from fusionbox.tasks import role_names
+
+    assert set(VISIBLE) == {'visible', 'vi', 'under', 'over', 'near', 'far', 'a', 'b'}
+    assert INFRARED == ('infrared', 'ir') and 'pet' in role_names('medical')
+    rain, stripes = Rain(), StripeNoise()
+    assert rain.accepts('vi') and rain.accepts('a') and not rain.accepts('ir')
+    assert stripes.accepts('ir') and not stripes.accepts('nir')
+    # a plugin task's roles join the kinds its spec declares, live
+    register_task('nir', source_roles=('nir', 'rgb'), source_kinds=('infrared', 'visible'))
+    assert stripes.accepts('nir') and rain.accepts('rgb') and 'nir' in INFRARED
+    register_task('odd', source_roles=('p', 'q'), source_kinds=('visible',))
+    with pytest.raises(ValueError, match=r"task 'odd': source_kinds \('visible',\)"):
+        role_names('visible')
+    with pytest.raises(ValueError, match="unknown source kind 'thermal'"):
+        role_names('thermal')
+
+
 def test_specs_are_checked(register_task):
     register_task('bad', task_id=7)  # a declared id must extend 0..n-1
     with pytest.raises(ValueError, match='declared task ids'):
