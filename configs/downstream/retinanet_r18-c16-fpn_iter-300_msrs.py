@@ -4,21 +4,9 @@ of 8-40 px), same model and schedule."""
 _base_ = ['./retinanet_r18-c16-fpn_iter-300_ivf.py']
 
 img_scale = (320, 240)
-train_pipeline = [
-    dict(type='LoadFusionImage'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs'),
-]
-test_pipeline = [
-    dict(type='LoadFusionImage'),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'instances'),
-    ),
-]
+train_pipeline = [dict(t, scale=img_scale) if t['type'] == 'Resize' else t
+                  for t in _base_.train_pipeline]
+test_pipeline = [dict(t, scale=img_scale) if t['type'] == 'Resize' else t
+                 for t in _base_.test_pipeline]
 train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(batch_size=2, dataset=dict(pipeline=test_pipeline))
