@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Sequence
 
+from fusionbox.evaluation.functional.cache import source_cache
 from fusionbox.registry import PRIORS, REFINERS, SELECTORS
 from fusionbox.tasks import SpecView, task_index
 from fusionbox.utils.image_io import read_image, read_sources, write_image
@@ -111,6 +112,10 @@ class PseudoLabelPipeline:
                 if getattr(prior, 'missing', 'error') != 'skip':
                     raise
                 missing[prior.name] = str(exc)
+        with source_cache():  # the sources' side of the metrics once for every candidate
+            return self._label(sample, sources, lumas, chroma, gt, candidates, missing, t0)
+
+    def _label(self, sample, sources, lumas, chroma, gt, candidates, missing, t0) -> dict:
         selection = self.selector.select(candidates, lumas, self.task, gt)
         selected = candidates[selection.pick]
         record = dict(

@@ -125,3 +125,29 @@ def test_source_cache_reuses_by_identity_only_inside_a_scope():
         with source_cache():  # nested scopes share the store
             assert cached('t', (x,), compute) == 3
     assert cached('t', (x,), compute) == 6  # the scope is gone
+
+
+@pytest.mark.parametrize('shape', [(26, 30), (120, 90)])
+def test_vif_row_blocks_do_not_change_the_value(monkeypatch, shape):
+    from fusionbox.evaluation.functional import vif
+
+    a, b = (_image(s, *shape).astype(np.float64) for s in (4, 5))
+    f = np.round((a + b) / 2)
+    whole = vif.vifp_multi([a, b], f)
+    monkeypatch.setattr(vif, 'BLOCK_PIXELS', 7 * shape[1] // 3)  # a few rows per block
+    np.testing.assert_allclose(vif.vifp_multi([a, b], f), whole, rtol=1e-13)
+    assert np.all(np.isfinite(whole)) and np.all(whole > 0)
+
+
+def test_selector_scores_are_the_same_with_the_sources_cached():
+    from fusionbox.pseudo_labels.selectors.task_aware import TaskAwareSelector
+
+    selector = TaskAwareSelector(metrics={'ivf': {'VIF': 1.0, 'Qabf': 1.0, 'SD': 0.5}})
+    lumas = np.stack([_image(7), _image(8)]).astype(np.float64) / 255  # (N, H, W)
+    cands = {'mean': lumas.mean(0), 'max': lumas.max(0), 'ir': lumas[0]}
+    plain = selector.select(cands, lumas, 'ivf')
+    with source_cache() as store:
+        cached_run = selector.select(cands, lumas, 'ivf')
+        assert any(key[0] == ('vif-ref', False) for key in store)  # the sources' side was kept
+    assert cached_run.scores == plain.scores and cached_run.metrics == plain.metrics
+    assert cached_run.pick == plain.pick

@@ -117,7 +117,7 @@ BLOCK_PIXELS = 1 << 14
 
 
 def _row_blocks(shape):
-    step = max(1, BLOCK_PIXELS // shape[1])
+    step = max(1, BLOCK_PIXELS // max(1, shape[1]))
     return [slice(r, min(r + step, shape[0])) for r in range(0, shape[0], step)], step
 
 

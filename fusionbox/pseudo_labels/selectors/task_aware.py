@@ -22,6 +22,7 @@ from typing import Dict, Mapping, Sequence
 import numpy as np
 
 from fusionbox.evaluation.functional import MetricUndefinedError
+from fusionbox.evaluation.functional.cache import cached
 from fusionbox.evaluation.functional.parallel import parallel_map
 from fusionbox.registry import SELECTORS
 from fusionbox.tasks import SpecView, task_index
@@ -117,7 +118,13 @@ class TaskAwareSelector:
         saved) against ``sources`` (lumas in [0, 1])."""
         # scored as it is written: 8-bit (a label is saved as an 8-bit PNG)
         fused = np.round(np.clip(np.asarray(image, np.float64), 0, 1) * 255.0)
-        srcs = [np.asarray(s, np.float64) * 255.0 for s in sources]
+        # the same scaled arrays for every candidate of the sample, so that the metrics' side
+        # of the sources is computed once inside the caller's source_cache scope
+        srcs = cached(
+            'selector-sources',
+            (sources,),
+            lambda: [np.asarray(s, np.float64) * 255.0 for s in sources],
+        )
         ref = None if gt is None else np.asarray(gt, np.float64) * 255.0
         names = []
         for name in self.task_metrics(task):
