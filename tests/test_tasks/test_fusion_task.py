@@ -65,6 +65,7 @@ def test_a_plugin_task_gets_the_next_id_and_every_module_reads_its_spec(register
     from fusionbox.models.losses import IntensityLoss
     from fusionbox.models.objectives import FlowMatching
     from fusionbox.pseudo_labels import DEFAULT_PRIORS
+    from fusionbox.pseudo_labels.priors import PCA, FocusMap
     from fusionbox.pseudo_labels.selectors import TaskAwareSelector
 
     register_task(
@@ -75,6 +76,7 @@ def test_a_plugin_task_gets_the_next_id_and_every_module_reads_its_spec(register
     assert task_index('nir') == 4 and len(TASK_NAMES) == 5 and TASK_NAMES[-1] == 'nir'
     assert FlowMatching().init_fusion[4] == 'max' and IntensityLoss().targets[4] == 'min'
     assert DEFAULT_PRIORS['nir'] == ('Average', 'PCA')
+    assert PCA().tasks == ('ivf', 'mif', 'mef', 'nir') and FocusMap().tasks == ('mff',)
     assert TaskAwareSelector().task_metrics('nir') == {'SF': 1.0}
     assert [n for n, _ in RandomDegradationComposer().allowed('nir', None)] == [
         'GaussianNoise',

@@ -13,6 +13,8 @@ from typing import Sequence
 
 import numpy as np
 
+from fusionbox.tasks import all_tasks
+
 from ..ops import to_luma
 
 
@@ -20,16 +22,20 @@ class BasePrior:
     """Base class: subclasses implement :meth:`fuse` on the stacked lumas.
 
     Attributes:
-        tasks: the tasks the method was designed for (informative; every prior runs on any task).
         min_sources: the fewest sources the method accepts.
     """
 
-    tasks: tuple = ('ivf', 'mif', 'mef', 'mff')
     min_sources: int = 2
 
     @property
     def name(self) -> str:
         return type(self).__name__
+
+    @property
+    def tasks(self) -> tuple:
+        """The tasks whose spec runs this prior by default (``priors``; informative: every
+        prior runs on any task)."""
+        return tuple(s.name for s in all_tasks() if self.name in s.priors)
 
     def __call__(self, sources: Sequence[np.ndarray], sample: dict | None = None) -> np.ndarray:
         if len(sources) < self.min_sources:

@@ -77,8 +77,6 @@ class ADF(BasePrior):
         kappa: gradient modulus threshold on the [0, 1] scale. Defaults to 30 / 255.
     """
 
-    tasks = ('ivf', 'mif')
-
     def __init__(
         self, iterations: int = 10, delta: float = 0.15, kappa: float = 30.0 / 255
     ) -> None:

@@ -32,8 +32,6 @@ class Mertens(BasePrior):
         levels: most pyramid levels. Defaults to 8.
     """
 
-    tasks = ('mef',)
-
     def __init__(
         self,
         contrast: float = 1.0,

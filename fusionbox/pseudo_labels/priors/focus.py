@@ -35,8 +35,6 @@ class FocusMap(BasePrior):
         gf_radius, gf_eps: guided filter softening the decision map. Defaults to 4, 0.01.
     """
 
-    tasks = ('mff',)
-
     def __init__(
         self,
         window: int = 4,

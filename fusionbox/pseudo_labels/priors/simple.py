@@ -29,8 +29,6 @@ class ChooseMax(BasePrior):
     state of the art", Information Fusion 33, 2017.
     """
 
-    tasks = ('ivf', 'mif')
-
     def fuse(self, lumas, sources=(), sample=None):
         return lumas.max(0)
 
@@ -45,8 +43,6 @@ class PCA(BasePrior):
     Paper: Naidu and Raol, "Pixel-level image fusion using wavelets and principal component
     analysis", Defence Science Journal 58(3), 2008.
     """
-
-    tasks = ('ivf', 'mif', 'mef')
 
     def fuse(self, lumas, sources=(), sample=None):
         return np.tensordot(pca_weights(lumas), lumas, axes=1)
