@@ -18,7 +18,6 @@ import argparse
 import importlib.util
 import sys
 import time
-import traceback
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
@@ -55,8 +54,11 @@ def fuzz(strategy, check, examples: int, random_seed: int | None) -> tuple[int, 
     try:
         run()
     except Exception as exc:  # the shrunk failure: report it and go on with the next target
-        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return count[0], last[:300]
+        message = (str(exc).strip().splitlines() or [''])[0]
+        example = next((n for n in getattr(exc, '__notes__', []) if 'Falsifying' in n), '')
+        return count[
+            0
+        ], f'{type(exc).__name__}: {message[:160]} ({" ".join(example.split())[:160]})'
     return count[0], None
 
 
