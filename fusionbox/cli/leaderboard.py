@@ -24,6 +24,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .options import parse_named_folders
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -112,7 +114,6 @@ def run(args) -> int:
         existing_outputs,
         metric_names,
         parse_dataset,
-        parse_method,
         parse_model,
         rank_with_published,
         read_published,
@@ -136,7 +137,7 @@ def run(args) -> int:
             )
             return 1
         datasets = [parse_dataset(s, args.data_root) for s in args.dataset]
-        methods = [parse_method(s) for s in args.method]
+        methods = [(n, Path(d)) for n, d in parse_named_folders(args.method, '--method').items()]
         if not methods and not models:
             raise ValueError('give at least one --method or --model')
         table = None

@@ -22,6 +22,8 @@ import math
 import sys
 from pathlib import Path
 
+from .options import parse_named_folders
+
 
 def register(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -76,16 +78,6 @@ def _match(stem: str, files: dict):
     return None if key is None else files[key]
 
 
-def _parse_sources(specs):
-    out = []
-    for spec in specs:
-        name, sep, folder = spec.partition('=')
-        if not sep or not name or not folder:
-            raise ValueError(f'--source expects NAME=DIR, got {spec!r}')
-        out.append((name, Path(folder)))
-    return out
-
-
 def long_table(rows, fmt: str) -> str:
     """``(image, metric, value[, error])`` rows as csv, json or markdown text; ``value`` is
     None (an empty cell, ``null`` in JSON) where ``error`` says why there is none."""
@@ -138,7 +130,7 @@ def run(args) -> int:
         else 'csv'
     )
     try:
-        sources = _parse_sources(args.source)
+        sources = [(n, Path(d)) for n, d in parse_named_folders(args.source, '--source').items()]
         names = (
             args.metrics.split(',')
             if args.metrics

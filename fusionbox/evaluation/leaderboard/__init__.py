@@ -20,7 +20,7 @@ from .ranking import (
     read_published,
 )
 from .render import _js_number, draw_figure, image_ranks, thumbnails, to_csv, to_html, to_markdown
-from .specs import DatasetSpec, ModelSpec, method_folder, parse_dataset, parse_method, parse_model
+from .specs import DatasetSpec, ModelSpec, method_folder, parse_dataset, parse_model
 from .writer import existing_outputs, output_paths, staging_dir, write_leaderboard
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     'metric_names',
     'output_paths',
     'parse_dataset',
-    'parse_method',
     'parse_model',
     'rank_values',
     'rank_with_published',

@@ -98,14 +98,6 @@ def method_folder(folder, dataset: str, n_datasets: int) -> Path:
     return folder
 
 
-def parse_method(spec: str) -> Tuple[str, Path]:
-    """``NAME=DIR`` of a method's fused images."""
-    name, sep, folder = spec.partition('=')
-    if not sep or not name or not folder:
-        raise ValueError(f'--method expects NAME=DIR, got {spec!r}')
-    return name, Path(folder)
-
-
 @dataclass
 class ModelSpec:
     """A FusionBox model to run inside the leaderboard: ``NAME=CONFIG:CHECKPOINT``."""
