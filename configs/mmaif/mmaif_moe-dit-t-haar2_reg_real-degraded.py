@@ -25,7 +25,7 @@ model = dict(
 )
 train_dataloader = dict(batch_size=8)
 # CPU budget (about 30 minutes on one thread of the shared machine): see configs/mmaif/README.md
-max_iters = 1600
+max_iters = 800
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
     dict(type='CosineAnnealingLR', by_epoch=False, begin=50, end=max_iters, eta_min=1e-5),
@@ -34,4 +34,4 @@ train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)  # the benchma
 val_cfg = None
 val_dataloader = None
 val_evaluator = None
-default_hooks = dict(checkpoint=dict(interval=400))
+default_hooks = dict(checkpoint=dict(interval=200))
