@@ -3,7 +3,7 @@
 # on its test split (Qabf for ivf/mif, SSIM against the ground truth for mef/mff).
 _base_ = [
     '../_base_/models/unet-s_regression.py',
-    '../_base_/datasets/fusion_pipelines.py',
+    '../_base_/datasets/embedded_all-tasks.py',
     '../_base_/schedules/continual_adamw.py',
     '../_base_/default_runtime.py',
 ]
@@ -12,27 +12,21 @@ model = dict(backbone=dict(arch='unet-t'))
 tasks = ['ivf', 'mif', 'mef', 'mff']
 crop_size = 64
 stage_iters = 100
-embedded = dict(type='EmbeddedFusionDataset', seed=0, size=128)
 train_pipeline = [dict(t, size=crop_size) if t['type'] == 'PairedRandomCrop' else t
                   for t in _base_.train_pipeline]
 
 
-def _data(task_list, split, pipeline):
-    if len(task_list) == 1:
-        return dict(embedded, task=task_list[0], split=split, pipeline=pipeline)
-    return dict(type='ConcatDataset', ignore_keys=['task', 'source_names', 'layout'],
-                datasets=[dict(embedded, task=t, split=split, pipeline=pipeline)
-                          for t in task_list])
-
-
 def _train_loader(task_list):
-    return dict(batch_size=4, num_workers=0, sampler=dict(type='InfiniteSampler', shuffle=True),
-                dataset=_data(task_list, 'train', train_pipeline))
+    """The embedded train split of the tasks of ``task_list``, batches of 4."""
+    base = _base_.train_dataloader
+    return dict(base, batch_size=4,
+                dataset=dict(base.dataset, tasks=task_list, pipeline=train_pipeline))
 
 
 def _test_loader(task_list):
-    return dict(batch_size=1, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=False),
-                dataset=_data(task_list, 'test', _base_.test_pipeline))
+    """The embedded test split of the tasks of ``task_list``."""
+    base = _base_.test_dataloader
+    return dict(base, dataset=dict(base.dataset, tasks=task_list))
 
 
 # the first stage's data (what the Runner and tests/test_configs.py build); joint training's

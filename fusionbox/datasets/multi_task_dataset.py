@@ -44,7 +44,9 @@ def member_configs(
     names = task_names() if tasks is None else tuple(get_task(t).name for t in tasks)
     members = []
     if embedded is not None:
-        own = sorted(set(embedded) & set(MEMBER_KEYS))
+        own = sorted(set(embedded) & set(MEMBER_KEYS)) + [
+            f'{t}.{k}' for t in task_names() for k in embedded.get(t) or {} if k in MEMBER_KEYS
+        ]
         if own:
             raise TypeError(f'embedded sets {own} itself: give tasks, split and pipeline')
         if tasks is None:
@@ -57,9 +59,10 @@ def member_configs(
                     f'tasks {lacking} have no embedded generator: leave them out of tasks or '
                     'give embedded=None'
                 )
+        shared = {k: v for k, v in embedded.items() if k not in task_names()}
         members += [
-            dict(type='EmbeddedFusionDataset', **copy.deepcopy(dict(embedded)), task=t,
-                 split=split, pipeline=copy.deepcopy(list(pipeline)))
+            dict(type='EmbeddedFusionDataset', **copy.deepcopy({**shared, **embedded.get(t, {})}),
+                 task=t, split=split, pipeline=copy.deepcopy(list(pipeline)))
             for t in names_with
         ]  # fmt: skip
     defaults = dict(
@@ -112,7 +115,8 @@ class MultiTaskFusionDataset(FusionConcatDataset):
         split: ``'train'``, ``'val'`` or ``'test'``. Defaults to 'train'.
         pipeline: the transforms of every member. Defaults to ().
         embedded: ``EmbeddedFusionDataset`` arguments of the embedded members (``seed``,
-            ``size``, ``num_samples``...); None: no embedded member. Defaults to None.
+            ``size``, ``num_samples``...), a task's own under its name (``ivf=dict(
+            pseudo_label_dir=...)``); None: no embedded member. Defaults to None.
         datasets: further member configs (real sets), each of one task. Defaults to ().
         degrade: the degradation step of every member (see :class:`FusionConcatDataset`).
             Defaults to None.

@@ -75,6 +75,18 @@ def test_all_registered_tasks_by_default_and_as_concat_gives_the_same_samples(tm
         as_concat(as_concat(cfg))
 
 
+def test_a_task_of_the_embedded_members_gets_its_own_arguments():
+    embedded = dict(seed=0, size=32, mif=dict(pseudo_label_dir='/labels/mif', seed=3))
+    members = member_configs(tasks=['ivf', 'mif'], embedded=embedded)
+    assert [(m['task'], m['seed'], m.get('pseudo_label_dir')) for m in members] == [
+        ('ivf', 0, None),
+        ('mif', 3, '/labels/mif'),
+    ]
+    assert 'mif' not in members[0] and 'mif' not in members[1]
+    with pytest.raises(TypeError, match=r"embedded sets \['mif.split'\] itself"):
+        member_configs(embedded=dict(mif=dict(split='val')))
+
+
 def test_degrade_wraps_every_member(tmp_path, msrs):
     ds = _build(
         tmp_path, tasks=['ivf'], datasets=[msrs], degrade=dict(type='RandomDegradeSources', seed=0)
