@@ -13,7 +13,35 @@ from typing import Callable
 
 from mmengine.config import Config, DictAction
 
+from fusionbox.utils.errors import ConfigError
+
 from .schedule import scale_schedule
+
+#: The top-level config keys MMEngine's ``Runner.from_cfg`` (and FusionBox's runner) read.
+RUNNER_KEYS = (
+    'model', 'work_dir', 'train_dataloader', 'val_dataloader', 'test_dataloader', 'train_cfg',
+    'val_cfg', 'test_cfg', 'auto_scale_lr', 'optim_wrapper', 'param_scheduler', 'val_evaluator',
+    'test_evaluator', 'default_hooks', 'custom_hooks', 'data_preprocessor', 'load_from',
+    'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level', 'visualizer',
+    'default_scope', 'randomness', 'experiment_name', 'runner_type', 'custom_imports',
+    'model_wrapper_cfg', 'find_unused_parameters', 'compile', 'strategy', 'cfg',
+)  # fmt: skip
+
+
+def check_top_level_keys(cfg: Config, path: str) -> None:
+    """Refuse a top-level key that is not one the Runner reads but is one or two letters away
+    from one (``trian_cfg``): MMEngine would silently ignore it. Other top-level names (a
+    config's own variables: ``tasks``, ``crop_size``...) are left alone."""
+    import difflib
+
+    for key in cfg.keys():
+        if key in RUNNER_KEYS or key.startswith('_'):
+            continue
+        close = difflib.get_close_matches(key, RUNNER_KEYS, n=1, cutoff=0.85)
+        if close:
+            raise ConfigError(
+                f'config {path}: unknown top-level key {key!r} (did you mean {close[0]!r}?)'
+            )
 
 
 def build_arg_parser(tool: str) -> argparse.ArgumentParser:
@@ -72,7 +100,11 @@ def load_config(args: argparse.Namespace, tool: str) -> Config:
         raise FileNotFoundError(f'config file not found: {args.config}')
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    cfg = Config.fromfile(args.config)
+    try:
+        cfg = Config.fromfile(args.config)
+    except SyntaxError as exc:
+        raise ConfigError(f'config file {args.config}: {exc}') from None
+    check_top_level_keys(cfg, args.config)
     cfg.launcher = args.launcher
     if tool == 'train' and getattr(args, 'iters', None) is not None:
         scale_schedule(cfg, args.iters)  # before --cfg-options, which override it
@@ -121,11 +153,12 @@ def prepare_out_dir(out_dir: str, overwrite: bool) -> str:
 
 def run_tool(main: Callable[[], int], tool: str) -> int:
     """Run a tool's ``main``; bad input (a config key, a file, a checkpoint: ``OSError``,
-    ``ValueError``, ``KeyError`` and FusionBox's errors) ends in one line on stderr and exit
-    status 1 instead of a traceback, unless ``FUSIONBOX_DEBUG`` is set."""
+    ``ValueError``, ``KeyError`` and FusionBox's errors, and the ``TypeError`` of a component
+    built with a misspelt config key) ends in one line on stderr and exit status 1 instead of a
+    traceback, unless ``FUSIONBOX_DEBUG`` is set."""
     try:
         return int(main() or 0)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         if os.environ.get('FUSIONBOX_DEBUG'):
             raise
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc

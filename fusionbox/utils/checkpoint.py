@@ -180,6 +180,23 @@ def load_model_weights(model: torch.nn.Module, path, strict: bool = True, prefix
     state = load_state_dict_file(path)
     if prefix and any(k.startswith(prefix) for k in state):
         state = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
+    load_state_into(model, state, path, strict)
+
+
+def load_state_into(model: torch.nn.Module, state, path, strict: bool = True) -> tuple:
+    """Load a state dict read from ``path`` into ``model``; ``(missing, unexpected)`` keys.
+
+    A state dict of another model is refused (CheckpointError naming ``path``): none of its keys
+    is a key of the model, a tensor of another shape (after the model's own load hooks, e.g. the
+    fuser's task-row move), or, with ``strict``, any missing or unexpected key. Without
+    ``strict`` a partial state dict loads (fine-tuning from part of a model).
+    """
+    own = model.state_dict()
+    if not strict and own and state and not any(k in own for k in state):
+        raise CheckpointError(
+            f'{path} does not fit {type(model).__name__}: none of its {len(state)} keys is a '
+            f'key of the model (e.g. {sorted(state)[:3]}; the model has {sorted(own)[:3]})'
+        )
     try:
         missing, unexpected = model.load_state_dict(state, strict=False)
     except RuntimeError as exc:  # shape mismatch: name the first tensor that differs
@@ -191,6 +208,7 @@ def load_model_weights(model: torch.nn.Module, path, strict: bool = True, prefix
             f'{path} does not fit {type(model).__name__}: missing keys {sorted(missing)[:5]}, '
             f'unexpected keys {sorted(unexpected)[:5]}'
         )
+    return missing, unexpected
 
 
 def save_model_weights(model_or_state, path, overwrite: bool = False) -> Path:

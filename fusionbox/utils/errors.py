@@ -31,3 +31,8 @@ class ResourceLimitError(FusionBoxError, ValueError):
 class ZooError(FusionBoxError, ValueError):
     """A model-zoo lookup failed: unknown name, no default entry, a bad manifest, or a weights
     file whose hash differs from the manifest's."""
+
+
+class ConfigError(FusionBoxError, ValueError):
+    """A config file cannot be used: a syntax error, or a top-level key that looks like a
+    misspelling of one the Runner reads (``trian_cfg``). The message names the file and key."""

@@ -38,7 +38,10 @@ class FusionRunner(Runner):
       :class:`~fusionbox.utils.errors.CheckpointError` says so (no silent restart);
     * checkpoints are read (``load_from``, ``--resume``, ``tools/test.py``) with
       :func:`fusionbox.utils.checkpoint.load_checkpoint_file`: tensors and MMEngine's own types
-      only, a checkpoint carrying other pickled objects is refused and nothing in it runs.
+      only, a checkpoint carrying other pickled objects is refused and nothing in it runs; a
+      checkpoint of another model (no key in common, or a tensor of another shape) is refused
+      (:func:`~fusionbox.utils.checkpoint.load_state_into`) where MMEngine only logged a
+      warning.
     """
 
     def setup_env(self, env_cfg: dict) -> None:
@@ -91,16 +94,24 @@ class FusionRunner(Runner):
     ) -> dict:
         """MMEngine's ``Runner.load_checkpoint`` (``resume`` calls it too) through the safe
         loader; local files only."""
-        from mmengine.runner.checkpoint import _load_checkpoint_to_model
+        import re
 
-        from fusionbox.utils.checkpoint import load_checkpoint_file
+        from fusionbox.utils.checkpoint import load_checkpoint_file, load_state_into
 
         if '://' in str(filename):
             raise ValueError(f'checkpoint {filename}: only local checkpoint files are loaded')
         checkpoint = load_checkpoint_file(filename, map_location=map_location)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
-        checkpoint = _load_checkpoint_to_model(model, checkpoint, strict, revise_keys=revise_keys)
+        state = checkpoint.get('state_dict', checkpoint)
+        for pattern, replacement in revise_keys:
+            state = {re.sub(pattern, replacement, k): v for k, v in state.items()}
+        missing, unexpected = load_state_into(model, state, filename, strict)
+        if missing or unexpected:  # a partial checkpoint (fine-tuning): say what was not loaded
+            self.logger.warning(
+                f'{filename}: {len(missing)} model keys not in the checkpoint (e.g. '
+                f'{sorted(missing)[:3]}), {len(unexpected)} checkpoint keys not in the model'
+            )
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
