@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from mmengine.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = REPO / 'projects' / 'example_plugin'
@@ -86,7 +87,7 @@ def test_example_plugin_trains_an_all_in_one_model_on_five_tasks(plugin_env, tmp
     assert proc.returncode == 0, proc.stderr[-3000:]
     dumped = (work / CONFIG.name).read_text()
     assert "example_note = 'hello'" in dumped and "type='TinyConvFuser'" in dumped
-    assert "task='nir'" in dumped
+    assert Config.fromfile(str(work / CONFIG.name)).train_dataloader.dataset.tasks[-1] == 'nir'
     probe = (
         'import json, sys, torch; from fusionbox.models.fusers.all_in_one_fuser import '
         "_decode_tasks; s = torch.load(sys.argv[1], weights_only=False)['state_dict']; "

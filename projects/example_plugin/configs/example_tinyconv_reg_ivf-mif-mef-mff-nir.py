@@ -5,21 +5,9 @@
 _base_ = ['fusionbox::allinone/allinone_unet-s_reg_ivf-mif-mef-mff.py']
 
 model = dict(backbone=dict(_delete_=True, type='TinyConvFuser', width=8))  # another backbone
-nir = dict(_base_.embedded, task='nir')
 salt_pepper = dict(
     type='DegradeSources', degradations=[dict(type='SaltPepperNoise', amount=0.01)], seed=0
 )
-train_dataloader = dict(
-    batch_size=2,
-    dataset=dict(
-        datasets=_base_.train_dataloader.dataset.datasets
-        + [dict(nir, split='train', pipeline=_base_.train_pipeline)],
-        degrade=salt_pepper,
-    ),
-)
-val_dataloader = dict(
-    dataset=dict(
-        datasets=_base_.val_dataloader.dataset.datasets
-        + [dict(nir, split='val', pipeline=_base_.test_pipeline)]
-    )
-)
+five_tasks = ['ivf', 'mif', 'mef', 'mff', 'nir']
+train_dataloader = dict(batch_size=2, dataset=dict(tasks=five_tasks, degrade=salt_pepper))
+val_dataloader = dict(dataset=dict(tasks=five_tasks))
