@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 
 def _embedded(args) -> int:
@@ -18,6 +19,8 @@ def _check(args) -> int:
     from fusionbox.registry import DATASETS
     from fusionbox.utils import register_all_modules
 
+    if not Path(args.root).is_dir():
+        raise FileNotFoundError(f'dataset folder {args.root} does not exist')
     register_all_modules()
     cfg = dict(
         type='MultiSourceFusionDataset',

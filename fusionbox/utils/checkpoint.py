@@ -106,7 +106,7 @@ def load_checkpoint_file(path, map_location='cpu') -> dict:
             f'checkpoint {path} refused: it carries pickled objects FusionBox does not load '
             f'({what}); only tensors and the types of MMEngine checkpoints are accepted'
         ) from None
-    except (RuntimeError, EOFError, OSError, ValueError) as exc:
+    except Exception as exc:  # torch's unpickler on arbitrary bytes: any error at all
         raise CheckpointError(
             f'checkpoint {path} cannot be read (truncated or not a PyTorch checkpoint: '
             f'{_first_line(exc)})'
