@@ -27,13 +27,14 @@ def tiny_sequence(folder: Path) -> Path:
     stages = []
     for task in ('ivf', 'mef'):
         loader = dict(cfg.train_cfg.stages[0].dataloader, batch_size=2)
-        loader['dataset'] = dict(loader['dataset'], task=task)
+        loader['dataset'] = dict(loader['dataset'], tasks=[task])
         loader['dataset']['pipeline'][2] = dict(type='PairedRandomCrop', size=32)
         stages.append(dict(name=task, tasks=[task], dataloader=loader))
     evaluations = {}
     for task in ('ivf', 'mef'):
         loader = dict(cfg.train_cfg.evaluations[task].dataloader)
-        loader['dataset'] = dict(loader['dataset'], indices=1)
+        dataset = loader['dataset']
+        loader['dataset'] = dict(dataset, embedded=dict(dataset['embedded'], num_samples=1))
         evaluations[task] = dict(dataloader=loader)
     cfg.train_dataloader = stages[0]['dataloader']
     cfg.train_cfg.stages = stages
