@@ -4,6 +4,7 @@ with ``max_keep_ckpts=1`` killed during a save still leaves a checkpoint; an emp
 ``last_checkpoint`` falls back to the newest complete checkpoint; the same config and seed give
 bit-identical checkpoints."""
 
+import json
 import os
 import signal
 import subprocess
@@ -86,10 +87,22 @@ def uninterrupted(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-def test_the_same_config_and_seed_give_bit_identical_checkpoints(uninterrupted, tmp_path):
-    proc = train(CONFIG, tmp_path)
+def test_the_same_config_and_seed_give_bit_identical_checkpoints_and_metrics(
+    uninterrupted, tmp_path, run_tool
+):
+    proc = train(CONFIG, tmp_path / 'again')
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert_same_training_state(uninterrupted, tmp_path / 'iter_4.pth')
+    assert_same_training_state(uninterrupted, tmp_path / 'again' / 'iter_4.pth')
+    tables = []
+    for name, checkpoint in (
+        ('first', uninterrupted),
+        ('again', tmp_path / 'again' / 'iter_4.pth'),
+    ):
+        out = tmp_path / f'test_{name}'
+        run_tool('tools/test.py', CONFIG, checkpoint, '--work-dir', out, '--out-dir', out / 'r')
+        tables.append(json.loads((out / 'r' / 'metrics.json').read_text()))
+    assert tables[0] == tables[1]  # every metric of every test image, bit for bit
+    assert len(tables[0]['rows']) == 32 and len(tables[0]['means']) > 10  # 8 images x 4 tasks
 
 
 @pytest.mark.slow
