@@ -18,6 +18,7 @@ The metric protocols read images the way each published evaluator does: that is
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence
@@ -71,6 +72,9 @@ def _header(data: bytes, name, fmt: str) -> tuple[int, int, int]:
     except Exception:  # Pillow cannot parse every TIFF (float, many channels): ask tifffile
         if fmt != 'tiff':
             raise ImageReadError(f'cannot read image {name}: corrupt {fmt} header') from None
+        logger = logging.getLogger('tifffile')  # its warnings name no file; the error does
+        level = logger.level
+        logger.setLevel(logging.CRITICAL)
         try:
             import tifffile
 
@@ -79,6 +83,8 @@ def _header(data: bytes, name, fmt: str) -> tuple[int, int, int]:
                 h, w, bits = page.imagelength, page.imagewidth, page.bitspersample
         except Exception as exc:
             raise ImageReadError(f'cannot read image {name}: corrupt TIFF ({exc})') from None
+        finally:
+            logger.setLevel(level)
     if fmt == 'png' and len(data) > 24:
         bits = data[24]  # IHDR bit depth (Pillow reports 16-bit RGB as 8-bit 'RGB')
     return h, w, int(bits)
