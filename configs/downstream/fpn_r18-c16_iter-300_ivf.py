@@ -8,7 +8,7 @@ Paper: Kirillov et al., Panoptic Feature Pyramid Networks, CVPR 2019.
 Ref: mmsegmentation configs/sem_fpn (mmseg 1.2.2).
 """
 
-_base_ = ['./_base_/schedule_iter-300_cpu.py']
+_base_ = ['./_base_/schedule_iter-300_cpu.py', './_base_/slim-resnet18_fused-rgb.py']
 
 default_scope = 'mmseg'
 custom_imports = dict(imports=['fusionbox.downstream'], allow_failed_imports=False)
@@ -18,27 +18,12 @@ norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     type='EncoderDecoder',
     data_preprocessor=dict(
-        type='SegDataPreProcessor',
-        mean=[127.5, 127.5, 127.5],
-        std=[64.0, 64.0, 64.0],
-        bgr_to_rgb=False,  # LoadFusionImage gives RGB
-        pad_val=0,
-        seg_pad_val=255,
+        _base_.fused_rgb_norm, type='SegDataPreProcessor', pad_val=0, seg_pad_val=255,
         size_divisor=32,
     ),
     backbone=dict(
-        type='ResNetV1c',
-        depth=18,
-        stem_channels=16,
-        base_channels=16,  # stages of 16, 32, 64, 128 channels
-        num_stages=4,
-        out_indices=(0, 1, 2, 3),
-        strides=(1, 2, 2, 2),
-        dilations=(1, 1, 1, 1),
-        norm_cfg=norm_cfg,
-        norm_eval=False,
-        style='pytorch',
-        init_cfg=None,  # from scratch: nothing can be downloaded
+        _base_.slim_resnet18, type='ResNetV1c', stem_channels=16, out_indices=(0, 1, 2, 3),
+        strides=(1, 2, 2, 2), dilations=(1, 1, 1, 1),
     ),
     neck=dict(type='FPN', in_channels=[16, 32, 64, 128], out_channels=32, num_outs=4),
     decode_head=dict(

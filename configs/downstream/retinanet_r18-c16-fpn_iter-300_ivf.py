@@ -7,7 +7,7 @@ Paper: Lin et al., Focal Loss for Dense Object Detection, ICCV 2017.
 Ref: mmdet configs/retinanet (mmdet 3.3.0).
 """
 
-_base_ = ['./_base_/schedule_iter-300_cpu.py']
+_base_ = ['./_base_/schedule_iter-300_cpu.py', './_base_/slim-resnet18_fused-rgb.py']
 
 default_scope = 'mmdet'
 custom_imports = dict(imports=['fusionbox.downstream'], allow_failed_imports=False)
@@ -15,25 +15,10 @@ custom_imports = dict(imports=['fusionbox.downstream'], allow_failed_imports=Fal
 img_scale = (128, 128)  # (w, h), aspect kept
 model = dict(
     type='RetinaNet',
-    data_preprocessor=dict(
-        type='DetDataPreprocessor',
-        mean=[127.5, 127.5, 127.5],
-        std=[64.0, 64.0, 64.0],
-        bgr_to_rgb=False,  # LoadFusionImage gives RGB
-        pad_size_divisor=32,
-    ),
+    data_preprocessor=dict(_base_.fused_rgb_norm, type='DetDataPreprocessor', pad_size_divisor=32),
     backbone=dict(
-        type='ResNet',
-        depth=18,
-        base_channels=16,  # stages of 16, 32, 64, 128 channels
-        num_stages=4,
-        out_indices=(1, 2, 3),  # strides 8, 16, 32
-        frozen_stages=-1,
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=False,
-        style='pytorch',
-        init_cfg=None,  # from scratch: nothing can be downloaded
-    ),
+        _base_.slim_resnet18, type='ResNet', out_indices=(1, 2, 3), frozen_stages=-1
+    ),  # strides 8, 16, 32
     neck=dict(type='FPN', in_channels=[32, 64, 128], out_channels=64, start_level=0, num_outs=3),
     bbox_head=dict(
         type='RetinaHead',
