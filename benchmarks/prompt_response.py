@@ -110,21 +110,15 @@ def train(cfg, out: Path, args, folders: dict, quick: bool):
     from fusionbox.apis.runner_setup import build_runner
 
     iters = args.iters if args.iters is not None else (3 if quick else cfg.train_cfg.max_iters)
-    from fusionbox.datasets.multi_task_dataset import as_concat
-
     cfg.work_dir = str(out / 'train')
-    no_gt = no_gt_tasks(cfg.train_dataloader.dataset)
-    # the members one by one (each its own pseudo-labels), the degradation wrapping them all
-    cfg.train_dataloader.dataset = as_concat(cfg.train_dataloader.dataset)
-    for ds in cfg.train_dataloader.dataset.datasets:
-        if ds.task in no_gt:
-            ds.pseudo_label_dir = folders[(ds.task, 'train')]
+    dataset = cfg.train_dataloader.dataset  # a MultiTaskFusionDataset, degraded
+    for task in no_gt_tasks(dataset):  # a task's own arguments of the embedded members
+        dataset.embedded[task] = dict(pseudo_label_dir=folders[(task, 'train')])
     if quick:
         cfg.train_dataloader.batch_size = 2
-        for ds in cfg.train_dataloader.dataset.datasets:
-            for step in ds.pipeline:
-                if step['type'] == 'PairedRandomCrop':
-                    step['size'] = 32
+        for step in dataset.pipeline:
+            if step['type'] == 'PairedRandomCrop':
+                step['size'] = 32
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters + 1)
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
