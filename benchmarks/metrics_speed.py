@@ -13,7 +13,8 @@ Prints, per protocol and in milliseconds per pair:
   warm-up) and the whole protocol through ``evaluate_image`` (min and median wall);
 * with ``--command``: ``fusionbox metrics --protocol P`` on a folder of ``--images`` fused
   images (stand-ins: the rounded mean of each pair), per image with start-up excluded:
-  (time for N images - time for 1 image) / (N - 1), min and median over the repeats;
+  (time for N images - time for 1 image) / (N - 1), min and median over the repeats, in wall
+  time and in CPU time of all its processes (the workers included);
 * with ``--reference-evaluator``: the public CDDFuse evaluator (a clone's ``utils/Evaluator.py``,
   imported from where it is, never copied) reading the same pair as it does and computing its
   12 metrics, timed in the same run; and the largest relative difference between its values and
@@ -29,6 +30,7 @@ import argparse
 import functools
 import importlib.util
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -97,13 +99,13 @@ def command_per_image(protocol, root, fused_dir, one_dir, n_images, repeats, wor
     exe += ['--source', f'ir={root / "ir"}', '--source', f'vi={root / "vi"}']
     if workers:
         exe += ['--workers', str(workers)]
-    per_image = []
+    per_image, cpu_per_image = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(repeats):
-            times = []
+            times, cpus = [], []
             for folder in (fused_dir, one_dir):
                 out = Path(tmp) / 'table.csv'
-                t0 = time.perf_counter()
+                c0, t0 = children_cpu(), time.perf_counter()
                 subprocess.run(
                     exe + ['--fused', str(folder), '-o', str(out), '--overwrite'],
                     check=True,
@@ -111,8 +113,16 @@ def command_per_image(protocol, root, fused_dir, one_dir, n_images, repeats, wor
                     stderr=subprocess.DEVNULL,
                 )
                 times.append(time.perf_counter() - t0)
+                cpus.append(children_cpu() - c0)
             per_image.append((times[0] - times[1]) / (n_images - 1))
-    return per_image
+            cpu_per_image.append((cpus[0] - cpus[1]) / (n_images - 1))
+    return per_image, cpu_per_image
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def public_evaluator(path: Path):
@@ -196,21 +206,22 @@ def main(argv=None) -> int:
                     f'threads): {stats(whole)} per pair ({len(whole)} runs)'
                 )
             if args.command:
-                per = command_per_image(
+                per, per_cpu = command_per_image(
                     protocol, root, fused_dir, one_dir, args.images, args.repeats, args.workers
                 )
                 print(
                     f'  `fusionbox metrics` per image of a {args.images}-image folder '
-                    f'(start-up excluded, workers {args.workers or "default"}): {stats(per)} '
-                    f'({len(per)} runs)'
+                    f'(start-up excluded, workers {args.workers or "default"}): wall {stats(per)}'
+                    f'; CPU of all its processes {stats(per_cpu)} ({len(per)} runs)'
                 )
             if module is not None and protocol == 'cddfuse':
-                times, worst = [], {n: 0.0 for n in names}
+                times, cpus, worst = [], [], {n: 0.0 for n in names}
                 for k in range(args.repeats):
                     ir, vi = pairs[k % args.pairs]
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     ref = run_public(module, ir, vi, fused_dir / ir.name)
                     times.append(time.perf_counter() - t0)
+                    cpus.append(time.process_time() - c0)
                     ours, _ = evaluate_image(
                         names,
                         read_for_protocol(fused_dir / ir.name, protocol),
@@ -220,14 +231,15 @@ def main(argv=None) -> int:
                     for n in names:
                         worst[n] = max(worst[n], abs(ours[n] - ref[n]) / max(abs(ref[n]), 1e-300))
                 print(
-                    f'  public CDDFuse evaluator (reading included), same run: {stats(times)} '
-                    f'per pair ({len(times)} runs)'
+                    f'  public CDDFuse evaluator (reading included), same run: wall {stats(times)}'
+                    f'; CPU {stats(cpus)} per pair ({len(times)} runs)'
                 )
                 if args.command:
                     print(
-                        f'  ratio public / `fusionbox metrics` per image: '
+                        f'  ratio public / `fusionbox metrics` per image, wall: '
                         f'{np.median(times) / np.median(per):.1f}x (medians), '
-                        f'{min(times) / min(per):.1f}x (minima)'
+                        f'{min(times) / min(per):.1f}x (minima); CPU: '
+                        f'{np.median(cpus) / np.median(per_cpu):.1f}x (medians)'
                     )
                 print(
                     '  largest relative difference from its values: '

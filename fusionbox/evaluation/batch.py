@@ -82,6 +82,30 @@ def _score_in_worker(args) -> List[Result]:
     return score_sample(job, names, protocol, threads=1)
 
 
+def worker_context():
+    """Where worker processes come from. A fork of this process when it runs a single thread
+    (cheap: the workers start with everything imported); otherwise a fork server (a fresh
+    interpreter that imports this module once, then forks each worker), because forking a
+    process whose native thread pools (OpenCV, torch, BLAS) are mid-wait can leave a lock held
+    forever in the child; fresh interpreters where neither exists."""
+    methods = multiprocessing.get_all_start_methods()
+    if 'fork' in methods and _single_threaded():
+        return multiprocessing.get_context('fork')
+    if 'forkserver' in methods:
+        context = multiprocessing.get_context('forkserver')
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context('spawn')
+
+
+def _single_threaded() -> bool:
+    """True when this process has one thread, native ones included (Linux ``/proc``)."""
+    try:
+        return len(os.listdir('/proc/self/task')) == 1
+    except OSError:
+        return False
+
+
 def evaluate_samples(
     jobs: Sequence[SampleJob],
     names: Sequence[str],
@@ -96,7 +120,6 @@ def evaluate_samples(
     workers = min(workers, len(jobs))
     if workers <= 1:
         return [score_sample(job, names, protocol) for job in jobs]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context('fork' if 'fork' in methods else None)
+    context = worker_context()
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
         return list(pool.map(_score_in_worker, [(job, list(names), protocol) for job in jobs]))

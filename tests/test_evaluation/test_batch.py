@@ -151,3 +151,18 @@ def test_selector_scores_are_the_same_with_the_sources_cached():
         assert any(key[0] == ('vif-ref', False) for key in store)  # the sources' side was kept
     assert cached_run.scores == plain.scores and cached_run.metrics == plain.metrics
     assert cached_run.pick == plain.pick
+
+
+def test_workers_fork_only_a_single_threaded_process():
+    import subprocess
+    import sys
+
+    code = (
+        'import threading, time\n'
+        'from fusionbox.evaluation.batch import worker_context\n'
+        'print(worker_context().get_start_method())\n'
+        'threading.Thread(target=time.sleep, args=(2,), daemon=True).start()\n'
+        'print(worker_context().get_start_method())\n'
+    )
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ['fork', 'forkserver']
