@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
+from fusionbox.datasets.multi_task_dataset import as_concat
 from fusionbox.recipes import fusionfm as recipe
 from fusionbox.registry import DATA_SAMPLERS, DATASETS
 from fusionbox.utils import register_all_modules
@@ -79,9 +80,10 @@ def test_model_is_the_fusionfm_default():
 def test_label_datasets_cover_the_stages_and_evaluations_once_per_set():
     cfg = _cfg('naive')
     found = recipe.label_datasets(cfg)
-    # train_dataloader and the 4 stages each name the 11 real sets; the evaluations 9 held-out ones
-    assert len(found) == 5 * 11 + 9
-    assert all(d['subset'] == 'holdout' for d in found[55:])
+    # train_dataloader and the 4 stages each name the 11 real sets; each of the 4 evaluations the
+    # 9 held-out ones (its tasks= keeps its own task's)
+    assert len(found) == 5 * 11 + 4 * 9
+    assert all(d['layout'] in cfg.heldout_sets for d in found[55:])
     identities = {json.dumps(recipe._dataset_identity(d), sort_keys=True) for d in found}
     assert len(identities) == 11  # one labels folder per set, whichever loader names it
     for ds in found[11:]:
@@ -107,9 +109,11 @@ def test_stages_draw_one_task_and_evaluations_hold_its_held_out_stems():
         evaluation = cfg.train_cfg.evaluations[task]
         held = DATASETS.build(evaluation.dataloader.dataset)
         assert {held.get_data_info(i)['task'] for i in range(len(held))} == {task}
-        for ds in evaluation.dataloader.dataset.datasets:
-            assert ds.subset == 'holdout' and _task_of(cfg, ds) == task
-            assert 'VIFB' not in ds.data_root
+        members = as_concat(evaluation.dataloader.dataset)['datasets']
+        assert len(held) == dict(ivf=8, mif=6, mef=3, mff=4)[task]  # the sets' held-out stems
+        for ds in members:
+            assert ds['subset'] == 'holdout' and _task_of(cfg, ds) == task
+            assert 'VIFB' not in ds['data_root']
     assert [e.metric for e in cfg.train_cfg.evaluations.values()] == [
         'Qabf',
         'Qabf',
