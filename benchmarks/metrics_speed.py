@@ -11,10 +11,11 @@ Prints, per protocol and in milliseconds per pair:
 
 * each metric alone (minimum wall and process CPU time over the repeats and pairs, after a
   warm-up) and the whole protocol through ``evaluate_image`` (min and median wall);
-* with ``--command``: ``fusionbox metrics --protocol P`` on a folder of ``--images`` fused
-  images (stand-ins: the rounded mean of each pair), per image with start-up excluded:
-  (time for N images - time for 1 image) / (N - 1), min and median over the repeats, in wall
-  time and in CPU time of all its processes (the workers included);
+* with ``--command``: ``fusionbox metrics --protocol P`` on a folder of N = ``--images`` fused
+  images (stand-ins: the rounded mean of each pair) and on one of its first 3, per image with
+  start-up excluded: (time for N images - time for 3) / (N - 3) (both runs start the same
+  workers, so the start-up cancels), min and median over the repeats, in wall time and in CPU
+  time of all its processes (the workers included);
 * with ``--reference-evaluator``: the public CDDFuse evaluator (a clone's ``utils/Evaluator.py``,
   imported from where it is, never copied) reading the same pair as it does and computing its
   12 metrics, timed in the same run; and the largest relative difference between its values and
@@ -47,6 +48,8 @@ from fusionbox.utils.paths import shared_data_root
 
 CDDFUSE_12 = ('EN', 'SD', 'SF', 'AG', 'MI', 'MSE', 'CC', 'PSNR', 'SCD', 'VIF', 'Qabf', 'SSIM')
 #: the public evaluator's method for each cddfuse metric (VIF is its "VIFF")
+#: images of the small folder whose time is subtracted in the command timing
+SMALL = 3
 PUBLIC_NAMES = dict(zip(CDDFUSE_12, CDDFUSE_12[:9] + ('VIFF', 'Qabf', 'SSIM')))
 
 
@@ -94,7 +97,7 @@ def in_process(protocol, names, pairs, fused_dir, repeats, threads):
 
 
 def command_per_image(protocol, root, fused_dir, one_dir, n_images, repeats, workers):
-    """(time for n images - time for 1) / (n - 1) of ``fusionbox metrics``, per repeat."""
+    """(time for n images - time for 3) / (n - 3) of ``fusionbox metrics``, per repeat."""
     exe = [sys.executable, '-m', 'fusionbox.cli.main', 'metrics', '--protocol', protocol]
     exe += ['--source', f'ir={root / "ir"}', '--source', f'vi={root / "vi"}']
     if workers:
@@ -114,8 +117,8 @@ def command_per_image(protocol, root, fused_dir, one_dir, n_images, repeats, wor
                 )
                 times.append(time.perf_counter() - t0)
                 cpus.append(children_cpu() - c0)
-            per_image.append((times[0] - times[1]) / (n_images - 1))
-            cpu_per_image.append((cpus[0] - cpus[1]) / (n_images - 1))
+            per_image.append((times[0] - times[1]) / (n_images - SMALL))
+            cpu_per_image.append((cpus[0] - cpus[1]) / (n_images - SMALL))
     return per_image, cpu_per_image
 
 
@@ -171,8 +174,8 @@ def main(argv=None) -> int:
         return 1
     irs = sorted((root / 'ir').iterdir())
     pairs = [(ir, root / 'vi' / ir.name) for ir in irs]
-    if len(pairs) < max(args.pairs, 2) or args.images < 2:
-        print('need at least 2 pairs and --images >= 2', file=sys.stderr)
+    if len(pairs) < max(args.pairs, 2) or args.images <= SMALL:
+        print(f'need at least 2 pairs and --images > {SMALL}', file=sys.stderr)
         return 1
     module = public_evaluator(args.reference_evaluator) if args.reference_evaluator else None
     print(f'load average at start: {load()}')
@@ -184,7 +187,8 @@ def main(argv=None) -> int:
             ir, vi = pairs[k % len(pairs)]
             name = f'{k:03d}_{ir.name}' if k >= len(pairs) else ir.name
             cv2.imwrite(str(fused_dir / name), stand_in(ir, vi))
-        cv2.imwrite(str(one_dir / pairs[0][0].name), stand_in(*pairs[0]))
+        for ir, vi in pairs[:SMALL]:
+            cv2.imwrite(str(one_dir / ir.name), stand_in(ir, vi))
         for protocol in args.protocols.split(','):
             names = protocol_metrics(protocol)
             if args.metrics:
