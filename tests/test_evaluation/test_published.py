@@ -266,3 +266,14 @@ def test_adf_computed_here_lands_on_its_published_row(tmp_path, capsys):
     assert check['avg_rank'] == check['published_avg_rank']
     assert max(check['rel_diff'].values()) < 5e-5  # VIFB publishes ~5 significant digits
     assert '## Protocol check' in (tmp_path / 'b' / 'leaderboard.md').read_text()
+
+
+def test_a_new_output_folder_gets_the_usual_mode(toy):
+    import os
+
+    ds = parse_dataset(f'toy:ivf:ir={toy / "ir"},vi={toy / "vi"}')
+    rows, names = evaluate_methods([('avg', toy / 'avg')], [ds], 'standard', ['EN'], workers=1)
+    write_leaderboard(build_leaderboard(rows, names, 'standard'), toy / 'new')
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (toy / 'new').stat().st_mode & 0o777 == 0o777 & ~umask

@@ -36,7 +36,11 @@ def staging_dir(out_dir) -> Path:
     """A fresh hidden folder beside ``out_dir`` for :func:`write_leaderboard`'s ``staging``."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.', dir=out_dir.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.', dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # the mode of a folder made normally (mkdtemp gives 0700)
+    return tmp
 
 
 def write_leaderboard(
