@@ -21,9 +21,12 @@ The properties:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import io
 import math
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -198,19 +201,20 @@ def check_metric(args) -> None:
 COMMANDS = ('metrics', 'degrade', 'pseudo-labels', 'fuse', 'compare', 'leaderboard')
 
 
+@functools.cache
 def scratch() -> Path:
-    """A scratch folder of bad and good inputs, made once per process."""
-    root = Path(tempfile.gettempdir()) / 'fusionbox-fuzz-cli'
-    if not (root / 'ready').exists():
-        for name in ('ir', 'vi', 'empty'):
-            (root / name).mkdir(parents=True, exist_ok=True)
-        rng = np.random.default_rng(0)
-        for name in ('ir', 'vi'):
-            cv2.imwrite(str(root / name / 'a.png'), np.uint8(rng.random((16, 16)) * 255))
-        (root / 'ir' / 'b.png').write_text('not an image')
-        (root / 'vi' / 'b.png').write_bytes(b'')
-        (root / 'text.png').write_text('hello')
-        (root / 'ready').write_text('')
+    """A scratch folder of bad and good inputs, made once per process (outputs of the fuzzed
+    commands land in it, never in the repository)."""
+    root = Path(tempfile.mkdtemp(prefix='fusionbox-fuzz-cli-'))
+    atexit.register(shutil.rmtree, root, True)
+    for name in ('ir', 'vi', 'empty'):
+        (root / name).mkdir()
+    rng = np.random.default_rng(0)
+    for name in ('ir', 'vi'):
+        cv2.imwrite(str(root / name / 'a.png'), np.uint8(rng.random((16, 16)) * 255))
+    (root / 'ir' / 'b.png').write_text('not an image')
+    (root / 'vi' / 'b.png').write_bytes(b'')
+    (root / 'text.png').write_text('hello')
     return root
 
 
