@@ -166,3 +166,18 @@ def test_workers_fork_only_a_single_threaded_process():
     )
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ['fork', 'forkserver']
+
+
+def test_the_command_forks_workers_and_writes_the_serial_table(folder):
+    import subprocess
+    import sys
+
+    tables = []
+    for workers in ('1', '2'):
+        out = folder / f'cli{workers}.csv'
+        cmd = [sys.executable, '-m', 'fusionbox.cli.main', 'metrics', '--protocol', 'vifb']
+        cmd += ['--source', f'vi={folder / "vi"}', '--source', f'ir={folder / "ir"}']
+        cmd += ['--fused', str(folder / 'other'), '--workers', workers, '-o', str(out)]
+        subprocess.run(cmd, check=True, capture_output=True)
+        tables.append(out.read_text())
+    assert tables[0] == tables[1] and len(tables[0].splitlines()) == 1 + 5 * 13
