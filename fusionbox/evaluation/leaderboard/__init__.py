@@ -3,22 +3,20 @@ optionally ranked among a published table's methods.
 
 One module per job: :mod:`.specs` (datasets, methods and models from their command-line
 forms), :mod:`.evaluate` (scoring the samples every method has; running models through the
-package's inferencer), :mod:`.ranking` (means, ranks, average rank; published tables as
-reference rows), :mod:`.render` (Markdown, CSV, HTML, the figure) and :mod:`.writer` (only the
-leaderboard's own files, atomically).
+package's inferencer), :mod:`.ranking` (means, ranks, average rank), :mod:`.published`
+(published tables as reference rows), :mod:`.render` (Markdown, CSV, HTML, the figure) and
+:mod:`.writer` (only the leaderboard's own files, atomically).
 """
 
 from .evaluate import evaluate_methods, metric_names, run_model
-from .ranking import (
-    OVERALL,
+from .published import (
     PublishedTable,
-    build_leaderboard,
     check_protocol,
     identify_protocol,
-    rank_values,
     rank_with_published,
     read_published,
 )
+from .ranking import OVERALL, build_leaderboard, rank_values
 from .render import _js_number, draw_figure, image_ranks, thumbnails, to_csv, to_html, to_markdown
 from .specs import DatasetSpec, ModelSpec, method_folder, parse_dataset, parse_model
 from .writer import existing_outputs, output_paths, staging_dir, write_leaderboard
