@@ -16,7 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Sequence
 
-from .render import draw_figure, thumbnails, to_csv, to_html, to_markdown
+from .figure import draw_figure, thumbnails
+from .render import to_csv, to_html, to_markdown
 
 FILES = {k: f'leaderboard.{k}' for k in ('md', 'csv', 'json', 'html', 'png')}
 
