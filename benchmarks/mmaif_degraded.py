@@ -434,6 +434,8 @@ mc = importlib.util.module_from_spec(spec); spec.loader.exec_module(mc)
 from mmengine.config import Config
 cfg = Config.fromfile(sys.argv[2])
 model_cfg = mc.pixel_variant(cfg) if sys.argv[3] == 'pixel' else None
+if model_cfg and model_cfg['backbone'].get('state_channels'):
+    model_cfg['backbone']['state_channels'] = 1
 _, model = mc.build(mc.Path(sys.argv[2]), model_cfg=model_cfg)
 h, w = map(int, sys.argv[4].split('x'))
 data = mc.pair((h, w), model)
@@ -500,7 +502,10 @@ def cost(args, mmaif: dict, others: dict, pool: dict, log=print) -> dict:
         )
         _, model = mc.build(Path(config), checkpoint=None)
         flops = mc.fitted_flops(model, (480, 640), log)
-        _, pixel_model = mc.build(Path(config), model_cfg=mc.pixel_variant(inf.cfg))
+        pixel_cfg = mc.pixel_variant(inf.cfg)
+        if pixel_cfg['backbone'].get('state_channels'):  # a flow model: the state is the image
+            pixel_cfg['backbone']['state_channels'] = 1
+        _, pixel_model = mc.build(Path(config), model_cfg=pixel_cfg)
         pixel_flops = mc.fitted_flops(pixel_model, (480, 640), log)
         small = tuple(map(int, args.pixel_size.split('x')))
         lat_small = _time(partial(_forward, model, mc.pair(small, model)), args.repeats)
@@ -571,7 +576,7 @@ def _slug(name: str) -> str:
     return ''.join(c if c.isalnum() or c in '-_' else '_' for c in name).strip('_')
 
 
-def run_samples(args, pool, mmaif, others, out: Path, log=print) -> list:
+def run_samples(args, pool, mmaif, others, out: Path, log=print, on_task=None) -> list:
     from fusionbox.degradations import RandomDegradationComposer
     from fusionbox.structures import TASKS
     from fusionbox.utils.image_io import write_image
@@ -622,11 +627,38 @@ def run_samples(args, pool, mmaif, others, out: Path, log=print) -> list:
                 done = {m: f"{row['scores'][m]['PSNR_ref']:.2f}" for m in fused}
                 log(f'  [{len(rows)}] {sample_id} ({time.perf_counter() - start:.0f} s): {done}',
                     flush=True)  # fmt: skip
+            if on_task is not None:  # partial results survive a later failure
+                on_task(rows, False)
+        if on_task is not None:
+            on_task(rows, True)
     from fusionbox.utils.io import atomic_write_json
 
     for name, table in prompts_written.items():
         atomic_write_json(out / 'fused' / _slug(name) / 'prompts.json', table)
     return rows
+
+
+def report(rows, methods, mmaif, args, command, shown, cost_result) -> list:
+    """The sections of ``results.md``."""
+    sections = [
+        '# MMAIF on degraded held-out real pairs',
+        f'Command: `{command}`',
+        f'Samples: {len(rows)} (held-out real stems and VIFB); seed {args.seed}. PSNR_ref (dB) / '
+        'SSIM_ref of the fused luma to the pseudo-label of the clean sources; bold: the best '
+        'method on the degraded inputs.',
+        condition_table(rows, methods),
+        '## MMAIF against the cascade and the best prior (conditions won on mean PSNR_ref)',
+        wins_table(rows, mmaif),
+        '## Prompt response (right / wrong / empty prompt)',
+        prompt_table(rows, mmaif) if mmaif else '(no MMAIF model)',
+    ]
+    if not args.no_cddfuse:
+        sections += ['## cddfuse no-reference metrics (against the clean sources)',
+                     nr_table(rows, methods)]  # fmt: skip
+    sections += ['Figure: `examples.png` (' + '; '.join(shown) + ')']
+    if cost_result:
+        sections += ['## Cost per 480 x 640 pair', cost_markdown(cost_result)]
+    return sections
 
 
 def main(argv=None) -> int:
@@ -650,34 +682,27 @@ def main(argv=None) -> int:
         return 1
     out.mkdir(parents=True)
     print(f'load average {os.getloadavg()}; pool: { {t: len(v) for t, v in pool.items()} }')
-    rows = run_samples(args, pool, mmaif, others, out)
     methods = list(mmaif) + list(others)
-    shown = figure(rows, methods, out / 'examples.png')
-    for row in rows:
-        row.pop('_images', None)
-    sections = [
-        '# MMAIF on degraded held-out real pairs',
-        f'Command: `{command}`',
-        f'Samples: {len(rows)} (held-out real stems and VIFB); seed {args.seed}. PSNR_ref (dB) / '
-        'SSIM_ref of the fused luma to the pseudo-label of the clean sources; bold: the best '
-        'method on the degraded inputs.',
-        condition_table(rows, methods),
-        '## MMAIF against the cascade and the best prior (conditions won on mean PSNR_ref)',
-        wins_table(rows, list(mmaif)),
-        '## Prompt response (right / wrong / empty prompt)',
-        prompt_table(rows, list(mmaif)) if mmaif else '(no MMAIF model)',
-    ]
-    if not args.no_cddfuse:
-        sections += ['## cddfuse no-reference metrics (against the clean sources)',
-                     nr_table(rows, methods)]  # fmt: skip
-    sections += ['Figure: `examples.png` (' + '; '.join(shown) + ')']
-    result = dict(command=command, rows=rows)
-    if args.cost:
+    state = dict(command=command, cost=None, shown=[])
+
+    def write(rows, figure_too=True):
+        if figure_too and rows:
+            state['shown'] = figure(rows, methods, out / 'examples.png')
+        shown = state['shown']
+        kept = [{k: v for k, v in r.items() if k != '_images'} for r in rows]
+        sections = report(kept, methods, list(mmaif), args, command, shown, state['cost'])
+        atomic_write_json(
+            out / 'results.json', dict(command=command, rows=kept, cost=state['cost'])
+        )
+        atomic_write_text(out / 'results.md', '\n\n'.join(sections) + '\n')
+        return sections
+
+    if args.cost:  # first: it needs a quiet process, and the samples may be cut short
         print('cost per 480x640 pair ...', flush=True)
-        result['cost'] = cost(args, mmaif, others, pool)
-        sections += ['## Cost per 480 x 640 pair', cost_markdown(result['cost'])]
-    atomic_write_json(out / 'results.json', result)
-    atomic_write_text(out / 'results.md', '\n\n'.join(sections) + '\n')
+        state['cost'] = cost(args, mmaif, others, pool)
+        print(cost_markdown(state['cost']), flush=True)
+    rows = run_samples(args, pool, mmaif, others, out, on_task=write)
+    sections = write(rows)
     print('\n\n'.join(sections))
     return 0
 
