@@ -2,6 +2,7 @@
 computed once per sample and gives the same values as computing it per candidate."""
 
 import argparse
+import os
 
 import cv2
 import numpy as np
@@ -164,7 +165,11 @@ def test_workers_fork_only_a_single_threaded_process():
         'threading.Thread(target=time.sleep, args=(2,), daemon=True).start()\n'
         'print(worker_context().get_start_method())\n'
     )
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    # native pools off (OpenBLAS and OpenMP start their threads at import unless told one)
+    single = dict(os.environ, OMP_NUM_THREADS='1', OPENBLAS_NUM_THREADS='1', MKL_NUM_THREADS='1')
+    out = subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True, check=True, env=single
+    )
     assert out.stdout.split() == ['fork', 'forkserver']
 
 
