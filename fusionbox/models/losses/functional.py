@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
@@ -35,16 +33,6 @@ def _blur(x: torch.Tensor, window: torch.Tensor) -> torch.Tensor:
     c, k = x.shape[1], window.numel()
     x = F.conv2d(x, window.view(1, 1, k, 1).repeat(c, 1, 1, 1), groups=c)
     return F.conv2d(x, window.view(1, 1, 1, k).repeat(c, 1, 1, 1), groups=c)
-
-
-def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Separable Gaussian filtering of (B, C, H, W), same size (reflected borders; the window
-    spans +-3 sigma and shrinks, kept odd, on images smaller than it)."""
-    size = min(2 * math.ceil(3 * sigma) + 1, x.shape[-2], x.shape[-1])
-    size -= 1 - size % 2
-    pad = size // 2
-    window = gaussian_window(size, sigma, device=x.device, dtype=x.dtype)
-    return _blur(F.pad(x, (pad, pad, pad, pad), mode='reflect'), window)
 
 
 def ssim(

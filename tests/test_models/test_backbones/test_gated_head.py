@@ -157,3 +157,17 @@ def test_detail_band_on_a_latent_grid_and_its_refusals():
         UNet(ARCH, head='gated', head_cfg=dict(detail_sigma=0.0))
     with pytest.raises(ValueError, match='head_cfg'):
         UNet(ARCH, head_cfg=dict(detail_sigma=2.0))
+
+
+def test_detail_bands_are_shared_by_the_steps_of_one_sampling_loop():
+    head = SourceGatedHead(feat_channels=4, source_feat_channels=1, channels=1, detail_sigma=1.0)
+    sources = torch.rand(1, 2, 1, 16, 16)
+    with torch.no_grad():
+        first = head.bands(sources)
+        assert head.bands(sources) is first  # the same tensor, unchanged: kept
+        sources[:, 0] = 0.5  # changed in place: made again
+        again = head.bands(sources)
+        assert again is not first
+        torch.testing.assert_close(again[0][:, 0], torch.full((1, 1, 16, 16), 0.5))
+        assert head.bands(sources.clone()) is not again  # another tensor: made again
+    assert head.bands(sources) is not head.bands(sources)  # with gradients: never kept
