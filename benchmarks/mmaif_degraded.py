@@ -5,8 +5,9 @@ Samples: the held-out stems of every real set of the MMAIF config (one stem in 5
 on) and the 21 VIFB pairs (IVF; never trained on), degraded by
 :class:`~fusionbox.degradations.DegradedRealFusionDataset` under fixed seeds, one condition at a
 time: each operation of the task's set alone, and a few 2-3 operation combinations
-(:data:`COMBOS`); ``--pairs`` / ``--combo-pairs`` pairs of the task's pool per condition (a
-seeded choice). The sources are the lumas (the training pipeline degrades the luma).
+(each task spec's ``degradation_combos``); ``--pairs`` / ``--combo-pairs`` pairs of the task's
+pool per condition (a seeded choice). The sources are the lumas (the training pipeline degrades
+the luma).
 
 Methods, all fed the same degraded lumas: the MMAIF models given (``--mmaif NAME=MODEL``, a zoo
 name or ``CONFIG:CHECKPOINT``; the right prompt = the one composed for the drawn record), the
@@ -55,14 +56,6 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 DEFAULT_CONFIG = 'configs/mmaif/mmaif_moe-dit-t-haar2_reg_real-degraded.py'
-#: 2-3 operation combinations per task (registered names; each usable on the task's sources).
-COMBOS = dict(
-    ivf=[('Haze', 'GaussianNoise'), ('LowLight', 'GaussianNoise', 'StripeNoise'),
-         ('Rain', 'JPEGCompression')],
-    mif=[('GaussianBlur', 'GaussianNoise'), ('LowContrast', 'Downsample', 'PoissonNoise')],
-    mef=[('Haze', 'GaussianNoise'), ('Snow', 'MotionBlur', 'JPEGCompression')],
-    mff=[('LowLight', 'GaussianNoise'), ('Rain', 'Haze', 'JPEGCompression')],
-)  # fmt: skip
 CASCADE, PRIOR, PRIOR_CLEAN = 'cascade', 'best prior', 'best prior (clean sources)'
 TEST_PIPELINE = [
     dict(type='LoadMultiSourceImages'),
@@ -164,7 +157,9 @@ def conditions(task: str, args) -> List[tuple]:
     from fusionbox.degradations import DEFAULT_TASK_OPS
 
     singles = [(op,) for op in DEFAULT_TASK_OPS[task]]
-    combos = [tuple(c) for c in COMBOS.get(task, [])]
+    from fusionbox.tasks import get_task
+
+    combos = [tuple(c) for c in get_task(task).degradation_combos]
     if args.quick:
         return singles[:1]
     out = singles + combos
@@ -226,7 +221,7 @@ def build_methods(args) -> tuple:
     ``f(sample, task) -> (H, W)`` of the other methods."""
     from fusionbox.apis import FusionInferencer
     from fusionbox.degradations import RestoreThenFuse
-    from fusionbox.degradations.restoration import BEST_PRIOR
+    from fusionbox.degradations.restoration import best_priors
     from fusionbox.registry import PRIORS
 
     def inferencer(spec: str):
@@ -240,7 +235,7 @@ def build_methods(args) -> tuple:
             raise ValueError(f'--mmaif {spec!r}: give NAME=ZOO_NAME or NAME=CONFIG:CHECKPOINT')
         mmaif[f'MMAIF {name}'] = inferencer(model)
     cascade = RestoreThenFuse()
-    priors = {t: PRIORS.build(dict(type=p)) for t, p in BEST_PRIOR.items()}
+    priors = {t: PRIORS.build(dict(type=p)) for t, p in best_priors().items()}
     others = {}
     if args.fusionfm:
         fm = inferencer(args.fusionfm)

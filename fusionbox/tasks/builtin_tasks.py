@@ -44,6 +44,11 @@ class InfraredVisibleTask(FusionTask):
         'StripeNoise',
     )  # fmt: skip
     judged_by, continual_metric = ('SF', 'Qabf'), 'Qabf'
+    baseline_prior = 'LaplacianPyramid'  # best single prior on the held-out real stems
+    degradation_combos = (
+        ('Haze', 'GaussianNoise'), ('LowLight', 'GaussianNoise', 'StripeNoise'),
+        ('Rain', 'JPEGCompression'),
+    )  # fmt: skip
     embedded, has_mask = 'fusionbox.datasets.embedded.ivf', True
 
 
@@ -75,6 +80,10 @@ class MedicalTask(FusionTask):
     )
     degradations = ('GaussianNoise', 'PoissonNoise', 'GaussianBlur', 'Downsample', 'LowContrast')
     judged_by, continual_metric = ('SF', 'Qabf'), 'Qabf'
+    baseline_prior = 'ChooseMax'  # best single prior on the held-out real stems
+    degradation_combos = (
+        ('GaussianBlur', 'GaussianNoise'), ('LowContrast', 'Downsample', 'PoissonNoise'),
+    )  # fmt: skip
     embedded = 'fusionbox.datasets.embedded.mif'
 
 
@@ -98,6 +107,10 @@ class MultiExposureTask(FusionTask):
         'Downsample', 'JPEGCompression',
     )  # fmt: skip
     judged_by, continual_metric = ('SSIM_ref', 'PSNR_ref'), 'SSIM_ref'
+    baseline_prior = 'LaplacianPyramid'  # best single prior on the held-out real stems
+    degradation_combos = (
+        ('Haze', 'GaussianNoise'), ('Snow', 'MotionBlur', 'JPEGCompression'),
+    )  # fmt: skip
     embedded = 'fusionbox.datasets.embedded.mef'
 
 
@@ -129,4 +142,8 @@ class MultiFocusTask(FusionTask):
         'JPEGCompression', 'LowContrast',
     )  # fmt: skip
     judged_by, continual_metric = ('SSIM_ref', 'PSNR_ref'), 'SSIM_ref'
+    baseline_prior = 'LaplacianPyramid'  # best single prior on the held-out real stems
+    degradation_combos = (
+        ('LowLight', 'GaussianNoise'), ('Rain', 'Haze', 'JPEGCompression'),
+    )  # fmt: skip
     embedded, has_mask = 'fusionbox.datasets.embedded.mff', True

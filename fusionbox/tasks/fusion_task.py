@@ -53,6 +53,11 @@ class FusionTask:
         refiner_components: the Fusion Refiner's detectors, in order (names or dicts).
         degradations: the degradations that may be drawn for the task (``DEGRADATIONS`` names).
         judged_by: the metrics the demo judges the task by.
+        baseline_prior: the single prior that fuses restored sources in the restore-then-fuse
+            cascade (``PRIORS`` name): the best prior on the held-out real stems.
+        degradation_combos: 2-3 operation combinations (``DEGRADATIONS`` names, each allowed
+            for the task's sources) that the degraded-input benchmark scores besides the single
+            degradations.
         continual_metric: the score of the task in a continual run's accuracy matrix.
         embedded: the module of its embedded-benchmark generator (``SOURCES``,
             ``generate(rng, split, size)``), None if it has none.
@@ -73,6 +78,8 @@ class FusionTask:
     refiner_components: ClassVar[tuple] = ()
     degradations: ClassVar[tuple] = ()
     judged_by: ClassVar[tuple] = ('SF', 'Qabf')
+    baseline_prior: ClassVar[str] = 'Average'
+    degradation_combos: ClassVar[tuple] = ()
     continual_metric: ClassVar[str] = 'Qabf'
     embedded: ClassVar[str | None] = None
     has_mask: ClassVar[bool] = False

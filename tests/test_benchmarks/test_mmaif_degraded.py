@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from fusionbox.degradations import PROMPT_BANK, RandomDegradationComposer
+from fusionbox.tasks import get_task
 from fusionbox.utils import register_all_modules
 
 from .conftest import REPO, load_benchmark, needs_shared_data
@@ -42,7 +43,7 @@ def test_conditions_are_the_task_set_then_its_combinations(bench):
         ('Downsample',),
         ('LowContrast',),
     ]
-    assert conds[5:] == [tuple(c) for c in bench.COMBOS['mif']]
+    assert conds[5:] == [tuple(c) for c in get_task('mif').degradation_combos]
     assert bench.conditions('mif', bench.parse_args(['--out', 'x', '--quick'])) == conds[:1]
 
 

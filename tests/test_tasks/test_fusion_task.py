@@ -122,3 +122,16 @@ def test_fusionbox_list_shows_the_tasks_registry():
     from fusionbox.cli.list_cmd import registry_contents
 
     assert registry_contents()['tasks'] == ['ivf', 'mef', 'mff', 'mif']
+
+
+def test_cascade_prior_and_degradation_combinations_come_from_the_specs():
+    from fusionbox.degradations.restoration import RestoreThenFuse
+    from fusionbox.registry import PRIORS
+
+    cascade = RestoreThenFuse()
+    for spec in all_tasks():
+        assert cascade.prior_cfgs[spec.name] == spec.baseline_prior
+        assert spec.baseline_prior in spec.priors and spec.baseline_prior in PRIORS.module_dict
+        for combo in spec.degradation_combos:
+            assert 2 <= len(combo) <= 3 and set(combo) <= set(spec.degradations), combo
+    assert get_task('mif').baseline_prior == 'ChooseMax'

@@ -10,7 +10,7 @@ and fuses with a prior. A plugin adds a (learned) restorer by registering a
 """
 
 from .base import BaseRestorer, restorer_for
-from .cascade import BEST_PRIOR, RestoreThenFuse
+from .cascade import RestoreThenFuse, best_priors
 from .deblock import TVDeblock
 from .deblur import RichardsonLucyDeblur, WienerDeblur
 from .dehaze import DarkChannelDehaze
@@ -21,7 +21,7 @@ from .weather import MedianRainRemoval, MedianSnowRemoval
 
 __all__ = [
     'AdaptiveGamma',
-    'BEST_PRIOR',
+    'best_priors',
     'BaseRestorer',
     'BilateralDenoise',
     'CLAHEContrast',

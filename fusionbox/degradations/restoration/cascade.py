@@ -12,10 +12,13 @@ from fusionbox.registry import PRIORS, RESTORERS
 
 from .base import restorer_for
 
-#: The best single prior per task on the held-out real stems (average rank over the 12 cddfuse
-#: metrics, configs/fusionfm/README.md "Held-out real stems"; never chosen on VIFB).
-BEST_PRIOR = dict(ivf='LaplacianPyramid', mif='ChooseMax', mef='LaplacianPyramid',
-                  mff='LaplacianPyramid')  # fmt: skip
+
+def best_priors() -> Dict[str, str]:
+    """The prior of every registered task's cascade (its spec's ``baseline_prior``: the best
+    single prior on the held-out real stems, never chosen on VIFB)."""
+    from fusionbox.tasks import spec_table
+
+    return spec_table('baseline_prior')
 
 
 @RESTORERS.register_module()
@@ -29,14 +32,14 @@ class RestoreThenFuse:
 
     Args:
         priors: the fusion prior per task (``PRIORS`` names or configs). Defaults to None
-            (:data:`BEST_PRIOR`).
+            (:func:`best_priors`, from the task specs).
         restorers: per degradation name, a ``RESTORERS`` config replacing the registered
             choice (:func:`restorer_for`), e.g.
             ``dict(GaussianNoise=dict(type='BilateralDenoise'))``. Defaults to None.
     """
 
     def __init__(self, priors: Mapping | None = None, restorers: Mapping | None = None) -> None:
-        self.prior_cfgs = dict(BEST_PRIOR if priors is None else priors)
+        self.prior_cfgs = dict(best_priors() if priors is None else priors)
         self.restorer_cfgs = dict(restorers or {})
         self._restorers: Dict[str, object] = {}
         self._priors: Dict[str, object] = {}
