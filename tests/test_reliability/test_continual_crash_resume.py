@@ -8,42 +8,20 @@ from pathlib import Path
 
 import pytest
 import torch
-from mmengine.config import Config
+from test_continual.test_task_sequence_loop import tiny_cfg
 
 from fusionbox.utils.checkpoint import load_checkpoint_file
 
 from .test_train_crash_resume import killing_config, train
 
-REPO = Path(__file__).resolve().parents[2]
-CONFIG = REPO / 'configs/continual/continual_unet-t_reg_ivf-mif-mef-mff_ewc-replay.py'
 #: No --cfg-options beyond the dumped tiny config.
 NONE = ['default_hooks.logger.interval=1']
 
 
 def tiny_sequence(folder: Path) -> Path:
-    """Two stages (ivf, mef) of 3 iterations, batch 2, 32-pixel crops, EWC + replay, one
-    evaluation image per task, a checkpoint every 2 iterations; dumped as a config file."""
-    cfg = Config.fromfile(str(CONFIG))
-    stages = []
-    for task in ('ivf', 'mef'):
-        loader = dict(cfg.train_cfg.stages[0].dataloader, batch_size=2)
-        loader['dataset'] = dict(loader['dataset'], tasks=[task])
-        loader['dataset']['pipeline'][2] = dict(type='PairedRandomCrop', size=32)
-        stages.append(dict(name=task, tasks=[task], dataloader=loader))
-    evaluations = {}
-    for task in ('ivf', 'mef'):
-        loader = dict(cfg.train_cfg.evaluations[task].dataloader)
-        dataset = loader['dataset']
-        loader['dataset'] = dict(dataset, embedded=dict(dataset['embedded'], num_samples=1))
-        evaluations[task] = dict(dataloader=loader)
-    cfg.train_dataloader = stages[0]['dataloader']
-    cfg.train_cfg.stages = stages
-    cfg.train_cfg.evaluations = evaluations
-    cfg.train_cfg.stage_iters = 3
-    cfg.train_cfg.strategy.strategies[0].num_samples = 2
-    cfg.train_cfg.strategy.strategies[1].capacity = 4
-    cfg.default_hooks.checkpoint.interval = 2
-    cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
+    """The continual tests' tiny sequence (two stages, ivf then mef, of 3 iterations, EWC +
+    replay, a checkpoint every 2 iterations), dumped as a config file."""
+    cfg = tiny_cfg(folder / 'work', 'sequence')
     path = folder / 'sequence.py'
     cfg.dump(str(path))
     return path
