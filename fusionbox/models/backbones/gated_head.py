@@ -142,11 +142,13 @@ class SourceGatedHead(nn.Module):
                 )  # (B*N, 1, H, W)
         return logits.unflatten(0, (-1, n))
 
-    def weights(self, h: torch.Tensor, source_feat: torch.Tensor) -> torch.Tensor:
+    def weights(
+        self, h: torch.Tensor, source_feat: torch.Tensor, pairs: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Per-pixel source weights (B, N, C or 1, H, W) summing to 1 over N (of the low band
         when there are two), from the normalised decoder features h and the per-source
-        features."""
-        pairs = self.pairs(h, source_feat)
+        features (``pairs``: their :meth:`pairs`, when already made)."""
+        pairs = self.pairs(h, source_feat) if pairs is None else pairs
         return self.logits(self.gate, self.subdivision, pairs, source_feat.shape[1]).softmax(1)
 
     def lowpass(self, x: torch.Tensor) -> torch.Tensor:
@@ -194,11 +196,11 @@ class SourceGatedHead(nn.Module):
     ) -> torch.Tensor:
         """The gated mixture of the sources (B, N, C, H, W) -> (B, C, H, W), one band or two."""
         n = sources.shape[1]
-        weights = self.weights(h, source_feat)
+        pairs = self.pairs(h, source_feat)  # shared by the two gates
+        weights = self.weights(h, source_feat, pairs)
         if self.detail_sigma is None:
             return (weights * sources).sum(1)
         low, detail, cue = self.bands(sources)
-        pairs = self.pairs(h, source_feat)
         detail_logits = self.logits(self.detail_gate, self.detail_subdivision, pairs, n)
         detail_weights = (detail_logits + self.detail_energy_scale * cue).softmax(dim=1)
         return (weights * low).sum(1) + (detail_weights * detail).sum(1)
