@@ -4,19 +4,24 @@ Examples::
 
     fusionbox degrade --ops rain,haze --seed 0 photo.png -o out/
     fusionbox degrade --ops stripe_noise,rain --names ir,vi ir.png vi.png -o out/
+    fusionbox degrade --ops stripe_noise,rain --names ir,vi data/ir data/vi -o out/
 
 Without ``--names`` every input is degraded on its own by every operation. With ``--names`` the
 inputs are the registered sources of one sample: each operation degrades the sources it is
-meant for (rain the visible image, stripes the infrared one) and one prompt names them.
-Outputs are PNG files ``OUTDIR/<input stem>.png`` (``OUTDIR/<name>/<input stem>.png`` with
-``--names``, the folder layout the datasets read) plus ``OUTDIR/degradations.json`` (what was
-applied, with the drawn strengths, and the prompt), written atomically; existing outputs are
-left alone unless ``--overwrite``.
+meant for (rain the visible image, stripes the infrared one) and one prompt names them; given
+folders (one per name), their images are paired by stem, one sample (and prompt) per stem,
+drawn by ``(seed, stem)``. Outputs are PNG files ``OUTDIR/<input stem>.png``
+(``OUTDIR/<name>/<input stem>.png`` with ``--names``, the folder layout the datasets read) plus
+``OUTDIR/degradations.json``, the record: per sample the inputs (absolute paths), the outputs,
+the source names, what was applied (with the drawn strengths) and the prompt; written
+atomically; existing outputs are left alone unless ``--overwrite``. ``fusionbox fuse
+--prompts-from OUTDIR`` and ``DegradedRecordDataset`` read the record back.
 """
 
 from __future__ import annotations
 
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +43,30 @@ def _list_ops() -> int:
             kinds = ','.join(cls.applies_to)
             print(f'{getattr(cls, "key", "") or "-":<16} {name:<18} applies to: {kinds}')
     return 0
+
+
+def _samples(inputs: list, names: list | None) -> list:
+    """``[(rng key, [paths])]``: each image alone (key ``(i,)``) without ``names``; with them
+    the inputs as one sample (key ``()``), or folders paired by stem (key ``(crc32(stem),)``)."""
+    if names is None:
+        return [((i,), [p]) for i, p in enumerate(inputs)]
+    folders = [p.is_dir() for p in inputs]
+    if not any(folders):
+        return [((), inputs)]
+    if not all(folders):
+        raise ValueError('give the sources of one sample as files or as folders, not both')
+    from fusionbox.utils.image_io import list_images
+
+    listed = [list_images(p, f'source {n!r}') for n, p in zip(names, inputs)]
+    stems = sorted(set().union(*listed))
+    for stem in stems:
+        for name, files, folder in zip(names, listed, inputs):
+            if stem not in files:
+                other = next(f[stem] for f in listed if stem in f)
+                raise ValueError(f'{other} has no partner in the {name!r} folder {folder}')
+    if not stems:
+        raise ValueError(f'no image in the folders {", ".join(map(str, inputs))}')
+    return [((zlib.crc32(s.encode()),), [files[s] for files in listed]) for s in stems]
 
 
 def run(args) -> int:
@@ -72,12 +101,18 @@ def run(args) -> int:
                 '(see --list for the source kinds of each operation)'
             )
 
-    inputs = [Path(p) for p in args.inputs]
+    try:
+        groups = _samples([Path(p) for p in args.inputs], source_names)
+    except (OSError, ValueError) as exc:
+        return _fail(str(exc))
     out_dir = Path(args.out)
+    inputs = [p for _, paths in groups for p in paths]
     if source_names is None:
         outputs = [out_dir / f'{p.stem}.png' for p in inputs]
     else:  # a folder per source, as the folder layouts of the datasets
-        outputs = [out_dir / name / f'{p.stem}.png' for name, p in zip(source_names, inputs)]
+        outputs = [
+            out_dir / n / f'{p.stem}.png' for _, ps in groups for n, p in zip(source_names, ps)
+        ]
     if len(set(outputs)) != len(outputs):
         return _fail('two inputs share a file stem; their outputs would collide (give --names)')
     if not args.overwrite:
@@ -91,34 +126,18 @@ def run(args) -> int:
         except (OSError, ValueError) as exc:
             return _fail(f'cannot read input image {path}: {exc}')
 
-    entries = []
-    if source_names is None:  # every image on its own, every operation
-        for i, image in enumerate(images):
-            rng = np.random.default_rng([args.seed, i])
-            degraded, records = apply_operations(ops, [image], None, rng)
-            prompt = DegradationPromptComposer()(records, None, rng)
-            entries.append(
-                dict(
-                    inputs=[str(inputs[i])],
-                    outputs=[str(outputs[i])],
-                    degradations=records,
-                    prompt=prompt,
-                )
-            )
-            images[i] = degraded[0]
-    else:  # one multi-source sample
-        rng = np.random.default_rng([args.seed])
-        images, records = apply_operations(ops, images, source_names, rng)
+    entries, shown, start = [], [], 0
+    for key, paths in groups:
+        k = slice(start, start + len(paths))
+        start += len(paths)
+        rng = np.random.default_rng([args.seed, *key])
+        images[k], records = apply_operations(ops, images[k], source_names, rng)
+        entry = dict(inputs=[str(p.resolve()) for p in paths], outputs=[str(p) for p in outputs[k]])
+        if source_names is not None:
+            entry['source_names'] = source_names
         prompt = DegradationPromptComposer()(records, source_names, rng)
-        entries.append(
-            dict(
-                inputs=[str(p) for p in inputs],
-                outputs=[str(p) for p in outputs],
-                source_names=source_names,
-                degradations=records,
-                prompt=prompt,
-            )
-        )
+        entries.append(dict(entry, degradations=records, prompt=prompt))
+        shown.append(paths[0])
     for image, path in zip(images, outputs):
         write_image(path, image, overwrite=args.overwrite)
     atomic_write_json(
@@ -126,9 +145,8 @@ def run(args) -> int:
         dict(seed=args.seed, ops=[n for n, _ in ops], samples=entries),
         overwrite=args.overwrite,
     )
-    for entry in entries:
-        prefix = f'{entry["inputs"][0]}: ' if len(entries) > 1 else ''
-        print(f'{prefix}{entry["prompt"]}')
+    for path, entry in zip(shown, entries):
+        print(f'{path}: {entry["prompt"]}' if len(entries) > 1 else entry['prompt'])
     return 0
 
 
@@ -138,7 +156,9 @@ def register(subparsers) -> None:
         help='apply degradations to images and print the restoration prompt',
         description=__doc__.split('\n\n')[0],
     )
-    parser.add_argument('inputs', nargs='*', metavar='IN', help='input images')
+    parser.add_argument(
+        'inputs', nargs='*', metavar='IN', help='input images (or folders with --names)'
+    )
     parser.add_argument('-o', '--out', metavar='OUTDIR', help='output folder')
     parser.add_argument(
         '--ops',
@@ -148,7 +168,8 @@ def register(subparsers) -> None:
     parser.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
     parser.add_argument(
         '--names',
-        help='comma-separated source names of the inputs (e.g. ' 'ir,vi): treat them as one sample',
+        help='comma-separated source names of the inputs (e.g. ir,vi): treat them as one '
+        'sample, or as folders of samples paired by stem',
     )
     parser.add_argument('--overwrite', action='store_true', help='replace existing outputs')
     parser.add_argument('--list', action='store_true', help='list the operations and exit')

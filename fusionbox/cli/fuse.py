@@ -1,7 +1,8 @@
 """``fusionbox fuse``: fuse your own images with a zoo model or a trained config.
 
-    fusionbox fuse --task T [--model NAME | --config CFG --checkpoint CKPT] [--prompt TEXT]
-        [--steps N] [--device D] (--source ROLE=DIR ... -o OUTDIR | SRC1 SRC2 [SRC3 ...] -o OUTFILE)
+    fusionbox fuse --task T [--model NAME | --config CFG --checkpoint CKPT]
+        [--prompt TEXT | --prompts-from RECORD] [--steps N] [--device D]
+        (--source ROLE=DIR ... -o OUTDIR | SRC1 SRC2 [SRC3 ...] -o OUTFILE)
         [--overwrite] [--tile PIXELS] [--max-pixels N]
 
 Folder mode (``--source`` once per source, in model order) pairs the files by stem and writes
@@ -11,6 +12,13 @@ status is 1 when a sample failed. Single mode fuses SRC1 SRC2 ... into OUTFILE. 
 ``--model`` or ``--config`` the zoo's default model is used (``fusionbox models``). The output is
 colour when a source is, 16-bit when a source is 16-bit (PNG / TIFF), else 8-bit; files are
 written atomically.
+
+Prompts (models with a text encoder): ``--prompt TEXT`` gives every sample the same prompt;
+``--prompts-from RECORD`` (a ``fusionbox degrade`` output folder or its ``degradations.json``)
+gives each sample the prompt recorded for its degraded sources (the two are refused together).
+A sample whose sources are not in the record is an error naming them (in folder mode it is
+reported and skipped, as a bad image). The prompt used for each fused image is recorded in
+``prompts.json`` (``{file name: prompt}``) beside the outputs, updated by later runs.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ from pathlib import Path
 from .options import parse_named_folders
 
 PROG = 'fusionbox fuse'
+#: The prompt of each fused image, ``{file name: prompt}``, in the output folder.
+PROMPTS = 'prompts.json'
 
 
 class UsageError(ValueError):
@@ -45,6 +55,11 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument('--config', metavar='CFG', help='a model config (with --checkpoint)')
     p.add_argument('--checkpoint', metavar='CKPT', help='weights for --config (.pth, .safetensors)')
     p.add_argument('--prompt', metavar='TEXT', help='restoration prompt (models with text input)')
+    p.add_argument(
+        '--prompts-from',
+        metavar='RECORD',
+        help='a prompt per sample from a fusionbox degrade record (its folder or JSON file)',
+    )
     p.add_argument('--steps', type=int, metavar='N', help='sampling steps (flow-matching models)')
     p.add_argument('--device', default='cpu', help='torch device (default: cpu)')
     p.add_argument(
@@ -69,6 +84,8 @@ def _check_args(args) -> None:
     tasks = PluginTaskNames()  # a plugin's task too
     if args.task not in tasks:
         raise UsageError(f'unknown task {args.task!r}; choose from {", ".join(tasks)}')
+    if args.prompt is not None and args.prompts_from:
+        raise UsageError('give --prompt TEXT or --prompts-from RECORD, not both')
     if args.model and args.config:
         raise UsageError('give --model NAME or --config CFG --checkpoint CKPT, not both')
     if bool(args.config) != bool(args.checkpoint):
@@ -105,12 +122,72 @@ def _fuser(args):
         raise ValueError(f'cannot build the model {model or "(zoo default)"}: {exc}') from None
 
 
-def _fuse_one(fuser, paths, output: Path, args) -> None:
+class Prompts:
+    """The prompt of each sample (``--prompt`` or ``--prompts-from``) and the record of those
+    used, ``prompts.json`` beside the outputs."""
+
+    def __init__(self, args) -> None:
+        self.text, self.record, self.by_file, self.used = args.prompt, args.prompts_from, {}, {}
+        if self.record:
+            from fusionbox.degradations.degraded_real_dataset import read_degrade_record
+
+            for sample in read_degrade_record(self.record):
+                for path in sample['source_paths']:
+                    self.by_file[Path(path).resolve()] = sample['prompt']
+
+    def given(self) -> bool:
+        """Whether prompts are given (and so recorded)."""
+        return self.text is not None or bool(self.record)
+
+    def of(self, paths) -> str | None:
+        """The prompt of the sample made of ``paths`` (ValueError naming them if not in the
+        record, or if its sources have different prompts there)."""
+        if not self.record:
+            return self.text
+        resolved = [Path(p).resolve() for p in paths]
+        found = {self.by_file[p] for p in resolved if p in self.by_file}
+        names = ', '.join(map(str, paths))
+        if not found:
+            raise ValueError(f'no prompt for {names}: not in the degradation record {self.record}')
+        if len(found) > 1:
+            raise ValueError(f'{names} have different prompts in {self.record}')
+        return found.pop()
+
+    def write(self, folder: Path) -> None:
+        """Add the prompts used to ``folder/prompts.json`` (entries of other images kept)."""
+        if not self.used:
+            return
+        import json
+
+        from fusionbox.utils.io import atomic_write_json
+
+        path = folder / PROMPTS
+        table = {}
+        if path.exists():
+            try:
+                table = dict(json.loads(path.read_text()))
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f'{path} is not a prompt record ({exc}); move it away') from None
+        table.update(self.used)
+        atomic_write_json(path, dict(sorted(table.items())), overwrite=True)  # updated in place
+
+
+def _fuse_one(fuser, paths, output: Path, args, prompts: Prompts) -> None:
     from fusionbox.utils.image_io import DEEP_EXTENSIONS, image_info, write_image
 
-    (fused,) = fuser([str(p) for p in paths], args.task, prompt=args.prompt, steps=args.steps)
+    prompt = prompts.of(paths)
+    (fused,) = fuser([str(p) for p in paths], args.task, prompt=prompt, steps=args.steps)
     deep = output.suffix.lower() in DEEP_EXTENSIONS and any(image_info(p)[2] > 8 for p in paths)
     write_image(output, fused, bits=16 if deep else 8, overwrite=args.overwrite)
+    if prompts.given():
+        prompts.used[output.name] = prompt or ''
+
+
+def _check_prompts(fuser, prompts: Prompts) -> None:
+    """Refuse prompts for a model without a text encoder once, not per sample."""
+    if (prompts.record or prompts.text) and fuser.model.text_encoder is None:
+        option = '--prompts-from' if prompts.record else '--prompt'
+        raise UsageError(f'model {fuser.name!r} has no text encoder: it takes no {option}')
 
 
 def _pairs(specs) -> tuple[dict, list]:
@@ -139,21 +216,27 @@ def _run_folder(args) -> int:
     out_dir = Path(args.output)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f'-o {out_dir} is a file; folder mode writes into a folder')
+    prompts = Prompts(args)
     pairs, failed = _pairs(args.source)
     for stem, problem in failed:
         print(f'{PROG}: {stem}: {problem}', file=sys.stderr)
     todo = {s: p for s, p in pairs.items() if args.overwrite or not (out_dir / f'{s}.png').exists()}
     skipped = len(pairs) - len(todo)
     fuser = _fuser(args) if todo else None
+    if fuser is not None:
+        _check_prompts(fuser, prompts)
     fused, start = 0, time.perf_counter()
     bar = tqdm(todo.items(), desc='fusing', unit='image', file=sys.stderr, disable=None)
-    for stem, paths in bar:  # the bar shows on a terminal only
-        try:
-            _fuse_one(fuser, paths, out_dir / f'{stem}.png', args)
-            fused += 1
-        except (OSError, ValueError, RuntimeError, MemoryError) as exc:
-            failed.append((stem, str(exc) or type(exc).__name__))
-            tqdm.write(f'{PROG}: {stem}: {exc}', file=sys.stderr)
+    try:
+        for stem, paths in bar:  # the bar shows on a terminal only
+            try:
+                _fuse_one(fuser, paths, out_dir / f'{stem}.png', args, prompts)
+                fused += 1
+            except (OSError, ValueError, RuntimeError, MemoryError) as exc:
+                failed.append((stem, str(exc) or type(exc).__name__))
+                tqdm.write(f'{PROG}: {stem}: {exc}', file=sys.stderr)
+    finally:  # the prompts of the images written, also when the run is cut short
+        prompts.write(out_dir)
     total = fused + skipped + len(failed)
     per_image = (
         f' ({(time.perf_counter() - start) / fused * 1000:.0f} ms per image)' if fused else ''
@@ -184,7 +267,13 @@ def run(args) -> int:
         for path in args.inputs:
             if not Path(path).is_file():
                 raise FileNotFoundError(f'source image {path} does not exist')
-        _fuse_one(_fuser(args), [Path(p) for p in args.inputs], output, args)
+        prompts = Prompts(args)
+        paths = [Path(p) for p in args.inputs]
+        prompts.of(paths)  # a sample not in the record: before the model is built
+        fuser = _fuser(args)
+        _check_prompts(fuser, prompts)
+        _fuse_one(fuser, paths, output, args, prompts)
+        prompts.write(output.parent)
         print(f'fused {len(args.inputs)} sources into {output}')
         return 0
     except UsageError as exc:

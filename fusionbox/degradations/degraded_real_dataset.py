@@ -10,7 +10,9 @@ target is the fusion of the *clean* sources.
 from __future__ import annotations
 
 import zlib
-from typing import List
+from typing import List, Sequence
+
+from mmengine.dataset import BaseDataset
 
 from fusionbox.registry import DATASETS
 
@@ -100,3 +102,126 @@ class DegradedRealFusionDataset(DegradedFusionDataset):
             self._draws[idx] = draw + 1
         info['degrade_key'] = self.degrade_key(info, draw)
         return self.pipeline(info)
+
+
+# --- a folder written by `fusionbox degrade`, read back -------------------------------------
+#: The record ``fusionbox degrade`` writes beside its outputs.
+DEGRADE_RECORD = 'degradations.json'
+_SAMPLE_KEYS = ('inputs', 'outputs', 'degradations', 'prompt')
+
+
+def read_degrade_record(path) -> List[dict]:
+    """The samples of a ``fusionbox degrade`` record, each with ``stem``, ``source_names``
+    (None for an image degraded on its own), ``source_paths`` (the degraded images, found beside
+    the record: ``<folder>/<name>/<file>`` or ``<folder>/<file>``), ``clean_paths`` (the inputs
+    as recorded), ``degradations`` and ``prompt``.
+
+    Args:
+        path: the record, or the folder that holds it (:data:`DEGRADE_RECORD`).
+
+    Raises:
+        FileNotFoundError: no record there.
+        ValueError: the record is not JSON or lacks a key (naming the file and the key).
+    """
+    import json
+    from pathlib import Path
+
+    record = Path(path)
+    record = record / DEGRADE_RECORD if record.is_dir() else record
+    if not record.is_file():
+        raise FileNotFoundError(f'degradation record {record} does not exist (fusionbox degrade)')
+    try:
+        samples = json.loads(record.read_text())['samples']
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f'{record} is not a fusionbox degrade record ({exc!r})') from None
+    out = []
+    for i, entry in enumerate(samples):
+        lacking = [k for k in _SAMPLE_KEYS if k not in entry]
+        if lacking:
+            raise ValueError(f'{record}: sample {i} has no {lacking[0]!r}')
+        names = entry.get('source_names')
+        outputs = [Path(p).name for p in entry['outputs']]
+        folders = [record.parent / n for n in names] if names else [record.parent] * len(outputs)
+        out.append(
+            dict(
+                stem=Path(outputs[0]).stem,
+                source_names=list(names) if names else None,
+                source_paths=[str(f / name) for f, name in zip(folders, outputs)],
+                clean_paths=list(entry['inputs']),
+                degradations=list(entry['degradations']),
+                prompt=str(entry['prompt']),
+            )
+        )
+    return out
+
+
+@DATASETS.register_module()
+class DegradedRecordDataset(BaseDataset):
+    """The samples of a folder written by ``fusionbox degrade --names``, read back.
+
+    Each sample carries the degraded sources (``source_paths``), the record's prompt and
+    degradations (metainfo ``prompt``, ``degradations``), the clean inputs' paths (metainfo
+    ``clean_paths``) and, where a label folder is given, the target of the clean sources
+    (``pseudo_label``, metainfo ``target``).
+
+    Args:
+        data_root: the folder ``fusionbox degrade -o`` wrote (or its record file).
+        task: the fusion task of the samples.
+        pseudo_label_dir: labels of the clean sources, ``<stem>.<ext>``; every sample must
+            have one. Defaults to None (no target).
+        pipeline: transforms. Defaults to loading, luma and ``PackDegradedFusionInputs``.
+        **kwargs: passed to :class:`mmengine.dataset.BaseDataset` (``indices``, ``test_mode``).
+    """
+
+    META_KEYS = ('dataset', 'sample_idx', 'clean_paths', 'img_shape')
+
+    def __init__(
+        self,
+        data_root: str,
+        task: str,
+        pseudo_label_dir: str | None = None,
+        pipeline: Sequence | None = None,
+        **kwargs,
+    ):
+        from fusionbox.structures import task_index
+
+        task_index(task)  # ValueError naming the task
+        self.task, self.pseudo_label_dir = task, pseudo_label_dir
+        if pipeline is None:
+            pipeline = [
+                dict(type='LoadMultiSourceImages'),
+                dict(type='SourcesToYCbCr'),
+                dict(type='PackDegradedFusionInputs', meta_keys=self.META_KEYS),
+            ]
+        kwargs.setdefault('serialize_data', False)
+        super().__init__(data_root=str(data_root), pipeline=pipeline, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """One entry per record sample (see the class doc)."""
+        from fusionbox.utils.image_io import list_images
+
+        samples = read_degrade_record(self.data_root)
+        lone = [s['stem'] for s in samples if not s['source_names']]
+        if lone:
+            raise ValueError(
+                f'{self.data_root}: sample {lone[0]!r} is one image degraded on its own; '
+                'a fusion sample needs its sources named (fusionbox degrade --names)'
+            )
+        labels = list_images(self.pseudo_label_dir, 'pseudo-label') if self.pseudo_label_dir else {}
+        data = []
+        for i, s in enumerate(samples):
+            if self.pseudo_label_dir and s['stem'] not in labels:
+                raise ValueError(
+                    f'sample {s["stem"]!r} of {self.data_root} has no pseudo-label in '
+                    f'{self.pseudo_label_dir}'
+                )
+            data.append(
+                dict(
+                    s,
+                    task=self.task,
+                    dataset=str(self.data_root),
+                    pseudo_label_path=str(labels[s['stem']]) if labels else None,
+                    sample_idx=i,
+                )
+            )
+        return data
