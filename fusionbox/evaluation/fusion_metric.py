@@ -10,25 +10,12 @@ from mmengine.logging import print_log
 
 from fusionbox.registry import METRICS
 
-from .functional import (
-    PROTOCOLS,
-    SOURCE_ORDER,
-    evaluate_image,
-    get_metric,
-)
+from .functional import PROTOCOLS, evaluate_image, get_metric, order_sources
 from .io import from_unit_tensor
 from .tables import ERRORS, missing_summary, summarize, write_tables
 
 DEFAULT_METRICS = ('EN', 'SD', 'SF', 'AG', 'SSIM', 'Qabf', 'PSNR_ref', 'SSIM_ref')
-
-
-def order_sources(sources: list, names: Sequence[str] | None, protocol: str) -> list:
-    """Reorder sources into the order ``protocol`` expects (e.g. ``vifb``: vi, ir) when their
-    names are exactly the protocol's names; otherwise keep the model order."""
-    order = SOURCE_ORDER.get(protocol)
-    if not order or not names or sorted(names) != sorted(order):
-        return list(sources)
-    return [sources[list(names).index(n)] for n in order]
+__all__ = ['DEFAULT_METRICS', 'FusionMetric', 'order_sources']
 
 
 @METRICS.register_module()
@@ -110,5 +97,6 @@ class FusionMetric(BaseMetric):
         for line in missing_summary(self.rows):
             print_log(f'FusionMetric ({self.protocol}): {line}', logger='current', level=WARNING)
         if self.out_dir:
-            write_tables(self.rows, self.out_dir, self.protocol)
+            # re-rendered at every evaluation of the run (each validation, then the test)
+            write_tables(self.rows, self.out_dir, self.protocol, overwrite=True)
         return summarize(self.rows, self.metrics)

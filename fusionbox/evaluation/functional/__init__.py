@@ -1,11 +1,13 @@
 """Fusion metrics as plain functions, one per metric, registered in ``FUSION_METRICS``.
 
-Every metric is called ``metric(fused, sources=(), gt=None, protocol='standard')`` on grey
-images in 0..255 and carries ``metric.spec`` (:class:`MetricSpec`: direction, protocols).
-Importing this package registers them all.
+Every metric is called ``metric(fused, sources=(), gt=None, protocol='standard')`` on images
+in 0..255 (grey, or RGB converted as the protocol does: :func:`protocol_image`) and carries
+``metric.spec`` (:class:`MetricSpec`: direction, protocols). Importing this package registers
+them all.
 """
 
 from .base import (
+    COLOUR_PROTOCOLS,
     PROTOCOLS,
     SOURCE_ORDER,
     MetricInputError,
@@ -18,6 +20,8 @@ from .base import (
     evaluate_image,
     get_metric,
     list_metrics,
+    order_sources,
+    protocol_image,
 )
 from .cache import source_cache
 from .edge import Nabf, Qabf
@@ -43,6 +47,7 @@ from .statistics import AG, EI, SD, SF
 from .vif import VIF, VIFF
 
 __all__ = [
+    'COLOUR_PROTOCOLS',
     'PROTOCOLS',
     'SOURCE_ORDER',
     'MetricSpec',
@@ -56,6 +61,8 @@ __all__ = [
     'define_metric',
     'get_metric',
     'list_metrics',
+    'order_sources',
+    'protocol_image',
     'EN',
     'CE',
     'MI',

@@ -6,19 +6,23 @@ whether higher is better, whether it needs a ground truth, and which protocols i
 
 Conventions (said once, here):
 
-* images are grey arrays ``(H, W)`` with values in 0..255 (the ``vifb`` protocol also accepts
-  ``(H, W, 3)`` and evaluates per channel as VIFB does);
+* images are arrays with values in 0..255: grey ``(H, W)`` or ``(H, W, 1)``, or RGB
+  ``(H, W, 3)``. The ``vifb`` and ``mefb`` protocols evaluate colour per channel as their
+  evaluators do; the grey protocols first convert colour with their own documented conversion
+  (:func:`protocol_image`: ``standard`` BT.601 luma, ``cddfuse`` OpenCV's rounded grey, ``tang``
+  MATLAB's ``rgb2gray``), as their image readers (:mod:`fusionbox.evaluation.io`) do;
 * ``sources`` is a sequence of N source images in the order the protocol expects
   (``vifb``: visible first, then infrared; ``tang``: infrared first);
 * ``standard`` computes in float64; published protocols reproduce their evaluator's dtypes.
 
 Every call goes through the function :func:`define_metric` builds, which checks the inputs once
-(:func:`check_inputs`: real 2-D / 3-D arrays, finite values, equal sizes, the metric's minimum
-size, the sources it needs) and raises :class:`MetricInputError` naming the image and the
-problem; it computes under ``np.errstate(all='ignore')`` (no numpy warnings) and never returns
-NaN: a computation that still gives NaN raises :class:`MetricUndefinedError`. Degenerate but
-valid inputs (constant or identical images) get the conventions documented per metric in
-``docs/user_guides/metrics.md``; ``+inf`` is returned only by PSNR of identical images.
+(:func:`check_inputs`: real (H, W), (H, W, 1) or (H, W, 3) arrays, finite values, equal sizes,
+the metric's minimum size, the sources it needs) and raises :class:`MetricInputError` naming
+the image and the problem; it computes under ``np.errstate(all='ignore')`` (no numpy
+warnings) and never returns NaN: a computation that still gives NaN raises
+:class:`MetricUndefinedError`. Degenerate but valid inputs (constant or identical images) get
+the conventions documented per metric in ``docs/user_guides/metrics.md``; ``+inf`` is returned
+only by PSNR of identical images.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Callable, Dict, List, Sequence, Tuple
 import numpy as np
 
 from fusionbox.registry import FUSION_METRICS
+from fusionbox.utils.errors import FusionBoxError
 
 from .cache import cached, source_cache
 from .parallel import default_threads, parallel_map
@@ -45,15 +50,19 @@ PROTOCOLS = {
 
 #: Source order each protocol expects for infrared-visible pairs (names as in the datasets).
 SOURCE_ORDER = {'vifb': ('vi', 'ir'), 'tang': ('ir', 'vi'), 'cddfuse': ('ir', 'vi')}
+#: Protocols whose evaluators compute colour images channel by channel; the others on grey.
+COLOUR_PROTOCOLS = ('vifb', 'mefb')
 
 
-class MetricInputError(ValueError):
+class MetricInputError(FusionBoxError, ValueError):
     """The input of a metric is unusable: non-finite values, sizes that differ, too small for
-    the metric, not a 2-D / 3-D real array, or the wrong number of sources. The message names
-    the metric, the image ('fused', 'source k' (0-based), 'gt') and the problem."""
+    the metric, not an (H, W), (H, W, 1) or (H, W, 3) real array, or the wrong number of
+    sources. The message names the metric, the image ('fused', 'source k' (0-based), 'gt') and
+    the problem. (Folder runs also raise it for a sample whose files differ in size, naming the
+    files.)"""
 
 
-class MetricUndefinedError(ValueError):
+class MetricUndefinedError(FusionBoxError, ValueError):
     """A metric has no value on a valid input (e.g. Qabf when no source has any gradient); the
     message names the metric and the reason."""
 
@@ -111,9 +120,10 @@ def _image(x, role: str, name: str) -> np.ndarray:
     a = np.asarray(x)
     if a.dtype.kind not in 'biuf':
         raise MetricInputError(f'{name}: {role} must be a real numeric array, got dtype {a.dtype}')
-    if a.ndim not in (2, 3):
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3)):
         raise MetricInputError(
-            f'{name}: {role} must be a 2-D (H, W) or 3-D (H, W, C) array, got shape {a.shape}'
+            f'{name}: {role} must be a 2-D grey (H, W) or a 3-D grey (H, W, 1) or RGB (H, W, 3) '
+            f'array, got shape {a.shape}'
         )
     if a.size == 0:
         raise MetricInputError(f'{name}: {role} is empty, shape {a.shape}')
@@ -127,25 +137,30 @@ def _image(x, role: str, name: str) -> np.ndarray:
 
 
 def check_inputs(spec: MetricSpec, protocol: str, fused, sources: Sequence = (), gt=None):
-    """Validate a metric's inputs once; returns ``(fused, sources, gt)`` as arrays.
+    """Validate a metric's inputs once; returns ``(fused, sources, gt)`` as the arrays the
+    protocol computes on (:func:`protocol_image`).
 
     Raises:
         MetricInputError: naming the metric, the image ('fused', 'source k', 'gt') and the
             problem (dtype, dimensions, NaN / inf, sizes that differ, too small, no sources).
     """
     name = spec.name
-    fused = _image(fused, 'fused', name)
+
+    def image(x, role):
+        return protocol_image(_image(x, role, name), protocol)
+
+    fused = image(fused, 'fused')
     images = [('fused', fused)]
     srcs = list(sources) if sources is not None else []
     if spec.uses_sources:
         if not srcs:
             raise MetricInputError(f'{name} compares the fused image with its sources; got none')
-        srcs = [_image(s, f'source {k}', name) for k, s in enumerate(srcs)]
+        srcs = [image(s, f'source {k}') for k, s in enumerate(srcs)]
         images += [(f'source {k}', s) for k, s in enumerate(srcs)]
     if spec.needs_gt:
         if gt is None:
             raise MetricInputError(f'{name} is a full-reference metric and needs gt')
-        gt = _image(gt, 'gt', name)
+        gt = image(gt, 'gt')
         images.append(('gt', gt))
     sizes = {a.shape[:2] for _, a in images}
     if len(sizes) > 1:
@@ -159,6 +174,28 @@ def check_inputs(spec: MetricSpec, protocol: str, fused, sources: Sequence = (),
             f'{protocol!r}{note}; got {fused.shape[0]}x{fused.shape[1]}'
         )
     return fused, srcs, gt
+
+
+def protocol_image(a: np.ndarray, protocol: str) -> np.ndarray:
+    """An image array as ``protocol`` computes on it: (H, W, 1) becomes (H, W); RGB (H, W, 3)
+    is kept by :data:`COLOUR_PROTOCOLS` and converted to grey by the others as their readers
+    do: ``standard`` BT.601 luma in float64 (unrounded), ``cddfuse`` OpenCV's
+    ``round(cvtColor(..., RGB2GRAY))`` in float32, ``tang`` MATLAB's ``rgb2gray``. A grey
+    (H, W) array is returned as is (the same object, so the source cache still finds it)."""
+    a = np.asarray(a)
+    if a.ndim != 3:
+        return a
+    if a.shape[2] == 1:
+        return a[..., 0]  # (H, W)
+    if protocol in COLOUR_PROTOCOLS:
+        return a
+    if protocol == 'tang':
+        return matlab_rgb2gray(a)
+    if protocol == 'cddfuse':
+        import cv2
+
+        return np.round(cv2.cvtColor(np.ascontiguousarray(a, np.float32), cv2.COLOR_RGB2GRAY))
+    return a.astype(np.float64) @ np.array([0.299, 0.587, 0.114])  # (H, W)
 
 
 def define_metric(
@@ -275,9 +312,25 @@ def evaluate_candidates(
     fns = [(name, get_metric(name)) for name in names]
     todo = [(n, fn) for n, fn in fns if gt is not None or not fn.spec.needs_gt]
     threads = default_threads() if threads is None else max(1, int(threads))
-    sources = [np.asarray(s) for s in sources] if sources is not None else []
-    with source_cache():
-        return [_evaluate_one(todo, f, sources, gt, protocol, threads, strict) for f in candidates]
+    grey = _convert_valid(protocol)
+    sources = [grey(s) for s in sources] if sources is not None else []
+    gt = None if gt is None else grey(gt)
+    with source_cache():  # sources converted once: the cache keys on the array objects
+        return [
+            _evaluate_one(todo, grey(f), sources, gt, protocol, threads, strict) for f in candidates
+        ]
+
+
+def _convert_valid(protocol: str) -> Callable:
+    """:func:`protocol_image` for arrays of a supported shape; others are left for each
+    metric's check to refuse, naming the metric."""
+
+    def convert(x):
+        a = np.asarray(x)
+        ok = a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (1, 3) and a.dtype.kind in 'biuf')
+        return protocol_image(a, protocol) if ok and protocol in PROTOCOLS else a
+
+    return convert
 
 
 def _evaluate_one(todo, fused, sources, gt, protocol, threads, strict):
@@ -306,6 +359,15 @@ def compute_metrics(
 ) -> Dict[str, float]:
     """:func:`evaluate_image` that raises the first metric error instead of collecting it."""
     return evaluate_image(names, fused, sources, gt, protocol, threads, strict=True)[0]
+
+
+def order_sources(sources: list, names: Sequence[str] | None, protocol: str) -> list:
+    """Reorder sources into the order ``protocol`` expects (e.g. ``vifb``: vi, ir) when their
+    names are exactly the protocol's names; otherwise keep the model order."""
+    order = SOURCE_ORDER.get(protocol)
+    if not order or not names or sorted(names) != sorted(order):
+        return list(sources)
+    return [sources[list(names).index(n)] for n in order]
 
 
 # --- input helpers shared by the families ----------------------------------------------------
