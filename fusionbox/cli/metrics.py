@@ -10,6 +10,9 @@ is left out of the means, and a warning per metric says how many images were lef
 A fused file matches the source files with the same stem, or, failing that, the longest source
 stem it starts with followed by ``_`` (VIFB names results ``<stem>_<method>.jpg``).
 Images are scored in ``--workers`` processes; the table does not depend on their number.
+A bad sample (a fused or source file that cannot be read: empty, truncated, corrupt; or a fused
+image whose size differs from its sources') is reported on one line naming the files and
+skipped; the others are scored, the summary counts the skipped ones and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -108,9 +111,8 @@ def long_table(rows, fmt: str) -> str:
 
 
 def run(args) -> int:
-    from fusionbox.evaluation import get_metric, list_metrics
-    from fusionbox.evaluation.batch import SampleJob, evaluate_samples
-    from fusionbox.evaluation.functional import PROTOCOLS
+    from fusionbox.evaluation.batch import BadSample, SampleJob, evaluate_samples
+    from fusionbox.evaluation.functional import PROTOCOLS, get_metric, list_metrics
     from fusionbox.utils.image_io import list_images
     from fusionbox.utils.io import atomic_write_text
 
@@ -158,12 +160,17 @@ def run(args) -> int:
         gt_path = _match(stem, gt_files) if gt_files else None
         jobs.append(SampleJob(stem, tuple(paths), (fused_path,), src_names, gt_path))
     try:
-        results = evaluate_samples(jobs, names, args.protocol, args.workers)
+        results = evaluate_samples(jobs, names, args.protocol, args.workers, skip_bad=True)
     except (ValueError, FileNotFoundError) as e:
         print(f'error: {e.args[0] if e.args else e}', file=sys.stderr)
         return 2
-    rows = []
-    for job, [(values, errors)] in zip(jobs, results):
+    rows, bad = [], []
+    for job, result in zip(jobs, results):
+        if isinstance(result, BadSample):
+            print(f'error: skipped {result.key}: {result.reason}', file=sys.stderr)
+            bad.append(result.key)
+            continue
+        [(values, errors)] = result
         done = [n for n in names if n in values or n in errors]
         rows += [(job.key, n, values.get(n), errors.get(n)) for n in done]
     if skipped:
@@ -173,7 +180,8 @@ def run(args) -> int:
             file=sys.stderr,
         )
     if not rows:
-        print('error: no fused image could be matched with its sources', file=sys.stderr)
+        what = 'scored' if bad else 'matched with its sources'
+        print(f'error: no fused image could be {what}', file=sys.stderr)
         return 1
     n_images = len({r[0] for r in rows})
     for name in names:
@@ -194,8 +202,9 @@ def run(args) -> int:
     else:
         atomic_write_text(out, text, overwrite=args.overwrite)
     stream = sys.stderr if out is None else sys.stdout
+    skipped_note = f', {len(bad)} skipped (bad samples)' if bad else ''
     print(
-        f'# {n_images} images, task {args.task}, protocol {args.protocol}',
+        f'# {n_images} images{skipped_note}, task {args.task}, protocol {args.protocol}',
         file=stream,
     )
     for name in names:
@@ -209,4 +218,11 @@ def run(args) -> int:
                 mean = f'{sum(vals) / len(vals):.6g}'
             note = f'  [{missing} image(s) left out]' if missing else ''
             print(f'{name:<10} {mean}  ({direction}){note}', file=stream)
+    if bad:
+        print(
+            f'error: {len(bad)} of {len(jobs)} sample(s) skipped as bad (listed above): '
+            f'{", ".join(bad[:5])}{", ..." if len(bad) > 5 else ""}',
+            file=sys.stderr,
+        )
+        return 1
     return 0

@@ -7,7 +7,9 @@ candidates of a sample are scored together (:func:`~.functional.evaluate_candida
 sources' side of each metric once). :func:`evaluate_samples` runs the jobs in ``workers``
 processes (each with one thread, so two processes use two cores); the results come back
 in the jobs' order and equal the serial run's exactly (same code, same inputs, no shared
-state).
+state). With ``skip_bad`` a sample that cannot be scored (a file that cannot be read, images
+whose sizes differ) comes back as a :class:`BadSample` naming the files, in the worker
+processes as in the serial run.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from fusionbox.utils.errors import FusionBoxError
+
 from .functional import evaluate_candidates
-from .fusion_metric import order_sources
+from .functional.base import MetricInputError, order_sources
 from .io import read_for_protocol
 
 Result = Tuple[Dict[str, float], Dict[str, str]]
@@ -46,6 +50,15 @@ class SampleJob:
     gt: Path | None = None
 
 
+@dataclass(frozen=True)
+class BadSample:
+    """A sample that could not be scored: its key and the one-line reason, which names the
+    file (or, for sizes that differ, the files and their sizes)."""
+
+    key: str
+    reason: str
+
+
 def default_workers() -> int:
     """``FUSIONBOX_METRIC_WORKERS`` if set, else min(2, CPUs)."""
     env = os.environ.get('FUSIONBOX_METRIC_WORKERS')
@@ -58,14 +71,40 @@ def default_workers() -> int:
 
 
 def score_sample(
-    job: SampleJob, names: Sequence[str], protocol: str, threads: int | None = None
-) -> List[Result]:
-    """Read one sample and score each of its candidates; one ``(values, errors)`` each."""
-    srcs = [read_for_protocol(p, protocol) for p in job.sources]
+    job: SampleJob,
+    names: Sequence[str],
+    protocol: str,
+    threads: int | None = None,
+    skip_bad: bool = False,
+) -> List[Result] | BadSample:
+    """Read one sample and score each of its candidates; one ``(values, errors)`` each.
+
+    With ``skip_bad``, a :class:`BadSample` instead when a file cannot be read or the images'
+    sizes differ; otherwise a read error raises (naming the file) and sizes that differ are
+    left to each metric (an error per metric).
+    """
+    try:
+        srcs = [read_for_protocol(p, protocol) for p in job.sources]
+        candidates = [read_for_protocol(p, protocol) for p in job.fused]
+        gt = read_for_protocol(job.gt, 'standard') if job.gt is not None else None
+        if skip_bad:
+            check_sizes(job, srcs, candidates, gt)
+    except (FusionBoxError, OSError) as exc:
+        if not skip_bad:
+            raise
+        return BadSample(job.key, str(exc))
     srcs = order_sources(srcs, list(job.source_names) or None, protocol)
-    candidates = [read_for_protocol(p, protocol) for p in job.fused]
-    gt = read_for_protocol(job.gt, 'standard') if job.gt is not None else None
     return evaluate_candidates(names, candidates, srcs, gt, protocol, threads)
+
+
+def check_sizes(job: SampleJob, sources: Sequence, candidates: Sequence, gt=None) -> None:
+    """MetricInputError naming every file of ``job`` and its size (W x H) when the images'
+    sizes differ (``sources`` and ``candidates`` in the job's order)."""
+    images = list(zip(job.sources, sources)) + list(zip(job.fused, candidates))
+    images += [(job.gt, gt)] if gt is not None else []
+    if len({a.shape[:2] for _, a in images}) > 1:
+        sizes = ', '.join(f'{path} ({a.shape[1]}x{a.shape[0]})' for path, a in images)
+        raise MetricInputError(f'image sizes differ: {sizes}')
 
 
 def _one_thread() -> None:
@@ -77,9 +116,9 @@ def _one_thread() -> None:
     cv2.setNumThreads(1)
 
 
-def _score_in_worker(args) -> List[Result]:
-    job, names, protocol = args
-    return score_sample(job, names, protocol, threads=1)
+def _score_in_worker(args) -> List[Result] | BadSample:
+    job, names, protocol, skip_bad = args
+    return score_sample(job, names, protocol, threads=1, skip_bad=skip_bad)
 
 
 def worker_context():
@@ -111,15 +150,19 @@ def evaluate_samples(
     names: Sequence[str],
     protocol: str,
     workers: int | None = None,
-) -> List[List[Result]]:
+    skip_bad: bool = False,
+) -> List[List[Result] | BadSample]:
     """Score every job; ``workers`` processes (default :func:`default_workers`; 1 = in this
     process, the metrics of an image then spread over threads). Returns, per job in order, one
-    ``(values, errors)`` per candidate. A file that cannot be read raises (naming the file)."""
+    ``(values, errors)`` per candidate. A file that cannot be read raises (naming the file);
+    with ``skip_bad`` a sample that cannot be scored gives a :class:`BadSample` instead
+    (see :func:`score_sample`) and the others are scored."""
     jobs = list(jobs)
     workers = default_workers() if workers is None else max(1, int(workers))
     workers = min(workers, len(jobs))
     if workers <= 1:
-        return [score_sample(job, names, protocol) for job in jobs]
+        return [score_sample(job, names, protocol, skip_bad=skip_bad) for job in jobs]
     context = worker_context()
+    args = [(job, list(names), protocol, skip_bad) for job in jobs]
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
-        return list(pool.map(_score_in_worker, [(job, list(names), protocol) for job in jobs]))
+        return list(pool.map(_score_in_worker, args))

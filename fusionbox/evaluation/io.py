@@ -1,4 +1,10 @@
-"""Read images the way each protocol's evaluator reads them."""
+"""Read images the way each protocol's evaluator reads them.
+
+The bytes are decoded by FusionBox's one reader (:func:`fusionbox.utils.image_io.decode_raw`:
+the stored 8-bit samples, the same pixels OpenCV gives, checked first: an empty, truncated or
+corrupt file, or one above the pixel limit, raises an error naming the file); what each
+protocol then does with them (grey conversion, dtype) is this module's.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,30 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fusionbox.utils.errors import ImageReadError
+from fusionbox.utils.image_io import decode_raw, read_image_bytes
+
 from .functional.base import PROTOCOLS, matlab_rgb2gray
 
 
 def _imread(path, rgb: bool = True) -> np.ndarray:
-    """An 8-bit image as OpenCV decodes it, alpha dropped; colour in RGB order (BGR with
-    ``rgb=False``)."""
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise FileNotFoundError(f'cannot read image {path}')
+    """An 8-bit image, (H, W) grey or (H, W, 3) colour in RGB order (BGR with ``rgb=False``),
+    alpha dropped.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ImageReadError: empty, truncated, corrupt, not an image, or not 8-bit (naming the file).
+        ResourceLimitError: above the reader's pixel limit.
+    """
+    img = decode_raw(read_image_bytes(path), path)  # (H, W, 1 or 3), RGB
     if img.dtype != np.uint8:
-        raise ValueError(f'{path}: only 8-bit images are supported, got {img.dtype}')
-    if img.ndim == 3 and img.shape[2] == 4:
-        img = img[..., :3]
-    if img.ndim == 3 and rgb:
-        img = img[..., ::-1]  # BGR -> RGB
+        raise ImageReadError(
+            f'cannot read image {path} for the metrics: only 8-bit images are supported, got '
+            f'{img.dtype}'
+        )
+    img = img[..., 0] if img.shape[2] == 1 else img  # (H, W) or (H, W, 3)
+    if img.ndim == 3 and not rgb:
+        img = img[..., ::-1]  # RGB -> BGR
     return np.ascontiguousarray(img)
 
 
