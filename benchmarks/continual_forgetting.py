@@ -71,7 +71,8 @@ def run_one(
         raise RuntimeError(f'{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}')
     result = json.loads((work / 'continual_matrix.json').read_text())
     result['seconds'] = round(time.time() - start, 1)
-    atomic_write_text(work / 'benchmark_seconds.txt', str(result['seconds']))
+    # the run's own record, remade with the run (a run not reused is trained again)
+    atomic_write_text(work / 'benchmark_seconds.txt', str(result['seconds']), overwrite=True)
     print(f'{name}: {result["summary"]} ({result["seconds"]} s)', flush=True)
     return result
 
@@ -176,7 +177,7 @@ def plot_results(results: dict, path: Path) -> Path:
         draw_matrix(ax, res['matrix'], res['stages'], cols)
         ax.set_title(name)
     fig.tight_layout()
-    return save_figure(fig, path)
+    return save_figure(fig, path, overwrite=True)  # re-rendered from the runs, as the summary
 
 
 def main(argv=None) -> int:
@@ -217,10 +218,10 @@ def main(argv=None) -> int:
     if args.data == 'real':  # the matrix columns' scores of the mean and the teacher
         references = reference_scores(f'{FAMILIES["real"][0]}naive.py')
     markdown = to_markdown(results, iters, FAMILIES[args.data][3], references)
-    atomic_write_json(
-        out / 'summary.json', dict(results, references=references) if references else results
-    )
-    atomic_write_text(out / 'summary.md', markdown)
+    # overwrite=True: the summary is re-rendered from the runs (trained again or --reuse)
+    summary = dict(results, references=references) if references else results
+    atomic_write_json(out / 'summary.json', summary, overwrite=True)
+    atomic_write_text(out / 'summary.md', markdown, overwrite=True)
     plot_results(results, out / 'summary.png')
     print(markdown)
     return 0

@@ -66,7 +66,9 @@ def main(argv=None) -> int:
             results = run_downstream('det', labels, inputs, run_dir, config=CONFIG,
                                      iters=args.iters, seed=seed, holdout_every=k,
                                      holdout_offset=offset)  # fmt: skip
-            write_reports(run_dir, 'det', results, f'Protocol retrain, fold {offset}, seed {seed}.')
+            note = f'Protocol retrain, fold {offset}, seed {seed}.'
+            # overwrite=True: reports and summary are re-rendered from the cached runs
+            write_reports(run_dir, 'det', results, note, overwrite=True)
             runs[(offset, seed)] = results
     rows = summarise_seeds('det', runs)
     metrics = [m for m in dict.fromkeys(r['metric'] for r in rows)
@@ -74,8 +76,8 @@ def main(argv=None) -> int:
     text = (f'MSRS (15 pairs, labels det_labels/{args.view}), {args.iters} iterations, folds '
             f'{list(offsets)} of {k}, seeds {seeds}; mean ± std over {len(runs)} runs, '
             f'percent.\n\n' + summary_markdown(rows, metrics))  # fmt: skip
-    atomic_write_json(out / 'summary.json', rows)
-    atomic_write_text(out / 'summary.md', text)
+    atomic_write_json(out / 'summary.json', rows, overwrite=True)
+    atomic_write_text(out / 'summary.md', text, overwrite=True)
     print(text)
     return 0
 

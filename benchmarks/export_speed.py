@@ -3,7 +3,8 @@
 Usage::
 
     python benchmarks/export_speed.py [--model NAME | --config CFG [--checkpoint CKPT]]
-        [--task mef] [--steps N] [--size 480x640] [--threads 2] [--repeats 10] [--out FILE.json]
+        [--task mef] [--steps N] [--size 480x640] [--threads 2] [--repeats 10]
+        [--out FILE.json [--overwrite]]
 
 The model (default: the zoo's default) is exported by :func:`fusionbox.apis.export.export_model`
 (checked against PyTorch) to a temporary file; then one fusion of a two-source pair of
@@ -59,7 +60,10 @@ def main(argv=None) -> int:
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--repeats', type=int, default=10)
     parser.add_argument('--out', help='write the results as JSON')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     args = parser.parse_args(argv)
+    if args.out and Path(args.out).exists() and not args.overwrite:  # before the work
+        parser.error(f'--out {args.out} exists; pass --overwrite to replace it')
     h, w = parse_size(args.size)
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,7 +103,7 @@ def main(argv=None) -> int:
     if args.out:
         from fusionbox.utils.io import atomic_write_json
 
-        atomic_write_json(args.out, result)
+        atomic_write_json(args.out, result, overwrite=args.overwrite)
     return 0
 
 

@@ -12,7 +12,7 @@ Usage::
 
     python benchmarks/few_steps.py --model [NAME=]CONFIG:CHECKPOINT|ZOO_NAME [--model ...]
         [--steps 1,2,4,32] [--compare 2] [--config CONFIG] [--labels-dir DIR] [--limit N]
-        [--out FILE.md]
+        [--out FILE.md [--overwrite]]
 """
 
 from __future__ import annotations
@@ -94,7 +94,10 @@ def main(argv=None) -> int:
     parser.add_argument('--tasks', default='ivf,mif,mef,mff')
     parser.add_argument('--limit', type=int, help='first N held-out samples of every set')
     parser.add_argument('--out', help='also write the table to this markdown file')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     args = parser.parse_args(argv)
+    if args.out and Path(args.out).exists() and not args.overwrite:  # before the work
+        parser.error(f'--out {args.out} exists; pass --overwrite to replace it')
     try:
         steps = sorted({int(k) for k in args.steps.split(',') if k.strip()})
     except ValueError:
@@ -119,7 +122,7 @@ def main(argv=None) -> int:
     if args.out:
         from fusionbox.utils.io import atomic_write_text
 
-        atomic_write_text(args.out, text, overwrite=True)
+        atomic_write_text(args.out, text, overwrite=args.overwrite)
     print(text)
     return 0
 

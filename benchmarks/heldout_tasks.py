@@ -236,7 +236,7 @@ def draw_comparison(heldouts, images, columns: Sequence[str], path, per_task: in
         cells = [(n, read_image(p)) for n, p in zip(sample['source_names'], paths)]
         cells += [(m, read_image(images[held['name']][m][sample['stem']])) for m in columns]
         rows.append(GridRow(f'{held["name"]}/{sample["stem"]}', cells, zoom_on=len(paths)))
-    draw_grid(rows, path, dpi=80)
+    draw_grid(rows, path, dpi=80, overwrite=True)  # the run re-renders its --out folder
 
 
 def _fmt(v) -> str:
@@ -298,9 +298,14 @@ def main(argv=None) -> int:
         sys.argv[1:] if argv is None else argv
     )
     text = to_markdown(boards, contenders + list(LABELS), priors, command)
-    (out / 'heldout.md').write_text(text)
-    (out / 'heldout.csv').write_text(''.join(to_csv(b) for b in boards.values()))
-    (out / 'heldout.json').write_text(json.dumps(boards, indent=2, default=str) + '\n')
+    from fusionbox.utils.io import atomic_write_text
+
+    # overwrite=True: the run re-renders its --out folder (its fused images too)
+    atomic_write_text(out / 'heldout.md', text, overwrite=True)
+    csv_text = ''.join(to_csv(b) for b in boards.values())
+    atomic_write_text(out / 'heldout.csv', csv_text, overwrite=True)
+    boards_text = json.dumps(boards, indent=2, default=str) + '\n'
+    atomic_write_text(out / 'heldout.json', boards_text, overwrite=True)
     for task in tasks:
         sets = [h for h in heldouts if h['task'] == task]
         if sets:

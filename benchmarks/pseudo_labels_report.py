@@ -77,10 +77,12 @@ def main(argv=None) -> int:
         records += load_records(where)
 
     summary = summarise(records)
-    atomic_write_json(out / 'summary.json', summary)
-    atomic_write_text(out / 'report.md', markdown(summary))
+    # overwrite=True: re-rendered from the (resumed) label folders on each run
+    atomic_write_json(out / 'summary.json', summary, overwrite=True)
+    atomic_write_text(out / 'report.md', markdown(summary), overwrite=True)
     for task in summary:
-        figure([r for r in records if r['task'] == task], out / f'examples_{task}.png')
+        examples = [r for r in records if r['task'] == task]
+        figure(examples, out / f'examples_{task}.png', overwrite=True)
     print(json.dumps(summary, indent=2))
     print()
     print(markdown(summary))

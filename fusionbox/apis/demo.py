@@ -194,8 +194,8 @@ def run_demo(config: str, out_root: str = 'results', max_iters: int | None = Non
         'zoo_model': {'name': zoo_name, 'metrics': zoo_metrics} if zoo_metrics else None,
         'verdict': verdict,
     }
-    atomic_write_json(out / 'summary.json', summary)
-    atomic_write_text(out / 'verdict.md', table)
+    atomic_write_json(out / 'summary.json', summary, overwrite=False)  # a new folder per run
+    atomic_write_text(out / 'verdict.md', table, overwrite=False)
     _write_average_figure(cfg, out, zoo_fused=zoo_fused, zoo_name=zoo_name)
     print('\n' + table)
     wins = sum(v['model_better'] for v in verdict.values())

@@ -190,8 +190,9 @@ def add_entry(
         if path.exists() and not overwrite:
             raise ZooError(f'{path} exists (not in the manifest); pass --overwrite to replace it')
     state = {k: v.float() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    save_model_weights(state, weights, overwrite=True)
-    atomic_write_text(config_out, standalone_config(cfg, name, repo_relative(config)))
+    save_model_weights(state, weights, overwrite=overwrite)  # checked above; also a late file
+    text = standalone_config(cfg, name, repo_relative(config))
+    atomic_write_text(config_out, text, overwrite=overwrite)
     build_fuser(Config.fromfile(str(config_out)), weights)  # the shipped pair builds and loads
 
     default = bool(default or (old is not None and old.get('default')))  # a replaced default stays
@@ -220,7 +221,8 @@ def add_entry(
         models = [dict(m, default=False) for m in models]
     index = next((i for i, m in enumerate(data['models']) if m['name'] == name), len(models))
     models.insert(index, entry)
-    atomic_write_json(manifest, dict(data, models=models))
+    # the manifest is edited, not replaced: the other entries are kept as read
+    atomic_write_json(manifest, dict(data, models=models), overwrite=True)
     for path in (weights, config_out, manifest):
         os.chmod(path, 0o644)  # shipped files: readable by all, like the rest of the package
     zoo.list_entries(manifest)  # what was written reads back

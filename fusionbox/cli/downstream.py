@@ -104,7 +104,7 @@ def run(args) -> int:
             progress=not args.no_progress,
         )  # fmt: skip
         note = f'Protocol {args.protocol}, seed {args.seed}; values in percent.'
-        paths = write_reports(out, args.task, results, note)
+        paths = write_reports(out, args.task, results, note, overwrite=args.overwrite)
     except Exception as exc:  # bad input or a failing run: one line, no traceback
         if os.environ.get('FUSIONBOX_DEBUG'):
             raise

@@ -125,20 +125,23 @@ def draw_matrix(ax, matrix: Matrix, stages: Sequence[str], columns: Sequence[str
     return image
 
 
-def save_figure(fig, path) -> Path:
-    """Save the matplotlib figure ``fig`` to ``path`` atomically (format from the suffix) and
-    close it."""
+def save_figure(fig, path, overwrite: bool = False) -> Path:
+    """Save the matplotlib figure ``fig`` to ``path`` atomically (format from the suffix; an
+    existing file only with ``overwrite``) and close it."""
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, overwrite) as tmp:
         fig.savefig(tmp, format=path.suffix.lstrip('.') or 'png', dpi=100)
     plt.close(fig)
     return path
 
 
-def plot_matrix(matrix: Matrix, stages: Sequence[str], columns: Sequence[str], path) -> Path:
-    """Write a heat map of the matrix (empty cells where not evaluated) to ``path``."""
+def plot_matrix(
+    matrix: Matrix, stages: Sequence[str], columns: Sequence[str], path, overwrite: bool = False
+) -> Path:
+    """Write a heat map of the matrix (empty cells where not evaluated) to ``path`` (an existing
+    file only with ``overwrite``)."""
     import matplotlib
 
     matplotlib.use('Agg', force=False)
@@ -147,7 +150,7 @@ def plot_matrix(matrix: Matrix, stages: Sequence[str], columns: Sequence[str], p
     fig, ax = plt.subplots(figsize=(1.4 + 1.2 * len(columns), 1.0 + 0.7 * len(stages)))
     fig.colorbar(draw_matrix(ax, matrix, stages, columns), ax=ax)
     fig.tight_layout()
-    return save_figure(fig, path)
+    return save_figure(fig, path, overwrite)
 
 
 def write_matrix(
@@ -159,9 +162,11 @@ def write_matrix(
     metrics: Sequence[str],
     basename: str = 'continual_matrix',
     figure: bool = True,
+    overwrite: bool = False,
 ) -> dict[str, Path]:
     """Write ``<basename>.json`` / ``.csv`` / ``.md`` (and ``.png``) into ``out_dir``
-    atomically; returns the paths. ``metrics[j]`` names the score of ``tasks[j]``."""
+    atomically (existing files only with ``overwrite``); returns the paths. ``metrics[j]``
+    names the score of ``tasks[j]``."""
     out_dir = Path(out_dir)
     summary = summarize_matrix(matrix, stage_tasks, tasks)
     columns = [f'{t} ({m})' for t, m in zip(tasks, metrics)]
@@ -176,13 +181,11 @@ def write_matrix(
             'matrix': [list(row) for row in matrix],
             'summary': summary,
         },
+        overwrite,
     )
-    atomic_write_text(paths['csv'], matrix_to_csv(matrix, stages[: len(matrix)], columns))
-    atomic_write_text(
-        paths['md'], matrix_to_markdown(matrix, stages[: len(matrix)], columns, summary)
-    )
+    rows = stages[: len(matrix)]
+    atomic_write_text(paths['csv'], matrix_to_csv(matrix, rows, columns), overwrite)
+    atomic_write_text(paths['md'], matrix_to_markdown(matrix, rows, columns, summary), overwrite)
     if figure and matrix:
-        paths['png'] = plot_matrix(
-            matrix, stages[: len(matrix)], columns, out_dir / f'{basename}.png'
-        )
+        paths['png'] = plot_matrix(matrix, rows, columns, out_dir / f'{basename}.png', overwrite)
     return paths

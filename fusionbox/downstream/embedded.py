@@ -50,6 +50,7 @@ def prepare_embedded_ivf(
         return folders
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
+    # below, overwrite=True: this function's own cache, remade when its arguments change
     stems = {}
     for split, count in (('train', num_train), ('test', num_test)):
         split_dir = build_embedded_split('ivf', split, seed, size, count)
@@ -64,13 +65,16 @@ def prepare_embedded_ivf(
             boxes = object_boxes(mask)
             keep = boxes[:, 2] > boxes[:, 0]
             yolo = pixels_to_yolo(boxes[keep], mask.shape[1], mask.shape[0])
-            atomic_write_text(folders['det'] / f'{stem}.txt', format_yolo([0] * len(yolo), yolo))
+            labels = format_yolo([0] * len(yolo), yolo)
+            atomic_write_text(folders['det'] / f'{stem}.txt', labels, overwrite=True)
             write_image(folders['seg'] / f'{stem}.png', (mask > 0).astype(np.uint8), overwrite=True)
             stems[split].append(stem)
     for key, classes in (('det', DET_CLASSES), ('seg', SEG_CLASSES)):
-        atomic_write_text(folders[key] / CLASSES_FILE, ''.join(f'{c}\n' for c in classes))
+        text = ''.join(f'{c}\n' for c in classes)
+        atomic_write_text(folders[key] / CLASSES_FILE, text, overwrite=True)
         for split, name in SPLIT_FILES.items():
-            atomic_write_text(folders[key] / name, ''.join(f'{s}\n' for s in stems[split]))
-    atomic_write_json(out / 'meta.json', wanted)
-    atomic_write_text(done, str(sorted(wanted.items())) + '\n')
+            text = ''.join(f'{s}\n' for s in stems[split])
+            atomic_write_text(folders[key] / name, text, overwrite=True)
+    atomic_write_json(out / 'meta.json', wanted, overwrite=True)
+    atomic_write_text(done, str(sorted(wanted.items())) + '\n', overwrite=True)
     return folders

@@ -230,7 +230,7 @@ def run_downstream(
             _dataset(cfg.train_dataloader, inputs[train_on], labels, split['train'], classes)
             ckpt = _run(cfg, ('train',), f'{train_on} (frozen model)', progress)['checkpoint']
             done = dict(settings=settings, checkpoint=ckpt)
-            atomic_write_json(model_dir / RESULT, done)
+            atomic_write_json(model_dir / RESULT, done, overwrite=False)  # none was cached
         checkpoint = done['checkpoint']
     results = {}
     for name, folder in inputs.items():
@@ -253,7 +253,7 @@ def run_downstream(
         images = pair_images(folder, split['test'])
         result = dict(settings=input_settings, metrics=metric_values(task, raw), classes=classes,
                       test_images={s: str(images[s]) for s in split['test']})  # fmt: skip
-        atomic_write_json(out / RESULT, result)
+        atomic_write_json(out / RESULT, result, overwrite=False)  # none was cached
         log(f'{name}: ' + ', '.join(f'{k} {result["metrics"][k]:.2f}' for k in HEADLINE[task]))
         results[name] = result
     return results

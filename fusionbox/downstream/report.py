@@ -52,12 +52,15 @@ def results_markdown(task: str, results: Dict[str, dict], note: str = '') -> str
     return (f'{note}\n\n' if note else '') + '\n'.join(lines) + '\n'
 
 
-def write_reports(out_dir, task: str, results: Dict[str, dict], note: str = '') -> List[Path]:
-    """Write the three outputs into ``out_dir`` (atomically); return their paths."""
+def write_reports(
+    out_dir, task: str, results: Dict[str, dict], note: str = '', overwrite: bool = False
+) -> List[Path]:
+    """Write the three outputs into ``out_dir`` (atomically; existing files only with
+    ``overwrite``); return their paths."""
     out_dir = Path(out_dir)
-    atomic_write_text(out_dir / 'results.csv', results_csv(task, results))
-    atomic_write_text(out_dir / 'results.md', results_markdown(task, results, note))
-    figure(out_dir / 'results.png', out_dir, task, results)
+    atomic_write_text(out_dir / 'results.csv', results_csv(task, results), overwrite)
+    atomic_write_text(out_dir / 'results.md', results_markdown(task, results, note), overwrite)
+    figure(out_dir / 'results.png', out_dir, task, results, overwrite=overwrite)
     return [out_dir / name for name in OUTPUTS]
 
 
@@ -90,10 +93,12 @@ def _seg_overlay(ax, out: Path, image_path: str) -> None:
         ax.imshow(np.ma.masked_equal(classes, 0), cmap='autumn', alpha=0.45, vmin=0)
 
 
-def figure(path, out_dir, task: str, results: Dict[str, dict], samples: int = 2) -> None:
+def figure(
+    path, out_dir, task: str, results: Dict[str, dict], samples: int = 2, overwrite: bool = False
+) -> None:
     """Bars of every metric per input kind on top; below, ``samples`` test images of every input
     with the predictions drawn (det: green ground truth, red predictions; seg: predicted
-    classes)."""
+    classes). An existing ``path`` is replaced only with ``overwrite``."""
     import matplotlib
 
     matplotlib.use('Agg')
@@ -135,7 +140,7 @@ def figure(path, out_dir, task: str, results: Dict[str, dict], samples: int = 2)
                else 'coloured: predicted classes other than class 0')  # fmt: skip
         fig.text(0.5, 0.005, key, ha='center', fontsize=8)
     fig.tight_layout(rect=(0, 0.02, 1, 1))
-    with atomic_path(path) as tmp:
+    with atomic_path(path, overwrite) as tmp:
         fig.savefig(tmp, dpi=90, format='png')
     plt.close(fig)
 

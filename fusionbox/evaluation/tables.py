@@ -156,10 +156,11 @@ def write_tables(
     out_dir,
     protocol: str = '',
     basename: str = 'metrics',
-    overwrite: bool = True,
+    overwrite: bool = False,
 ) -> Dict[str, Path]:
     """Write ``<basename>.json`` (rows, means and ``missing``: {metric: count}), ``.csv`` and
-    ``.md`` into ``out_dir`` atomically; returns the paths by format."""
+    ``.md`` into ``out_dir`` atomically (existing files only with ``overwrite``); returns the
+    paths by format."""
     out_dir = Path(out_dir)
     rows = [dict(r) for r in rows]
     paths = {fmt: out_dir / f'{basename}.{fmt}' for fmt in ('json', 'csv', 'md')}

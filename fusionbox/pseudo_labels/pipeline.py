@@ -215,7 +215,7 @@ def process_and_write(
     record['label_path'] = str(paths['label'])
     record['selected_path'] = str(paths['selected'])
     record['fingerprint'] = dict(fingerprint or {})
-    atomic_write_json(paths['provenance'], record)
+    atomic_write_json(paths['provenance'], record, overwrite=True)
     return dict(stem=sample['stem'], pick=record['pick'], gain=record['refinement']['gain'])
 
 

@@ -72,8 +72,9 @@ def markdown(summary: Dict[str, dict]) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def figure(records: List[dict], path, examples: int = 4) -> Path | None:
-    """Sources, selected label and refined label of the samples refinement helped most."""
+def figure(records: List[dict], path, examples: int = 4, overwrite: bool = False) -> Path | None:
+    """Sources, selected label and refined label of the samples refinement helped most (an
+    existing ``path`` is replaced only with ``overwrite``)."""
     import matplotlib
 
     matplotlib.use('Agg')
@@ -104,7 +105,7 @@ def figure(records: List[dict], path, examples: int = 4) -> Path | None:
             ax.imshow(img[..., 0] if img.shape[2] == 1 else img, cmap='gray', vmin=0, vmax=1)
             ax.set_title(f"{rec['task']}/{rec['stem']}: {title}" if j == 0 else title, fontsize=7)
     fig.tight_layout()
-    with atomic_path(path) as tmp:
+    with atomic_path(path, overwrite) as tmp:
         fig.savefig(tmp, dpi=90, format='png')
     plt.close(fig)
     return Path(path)
@@ -112,7 +113,8 @@ def figure(records: List[dict], path, examples: int = 4) -> Path | None:
 
 def write_report(out_dir, examples: int = 4) -> dict:
     """Write ``report.json``, ``report.md`` and ``report.png`` into ``out_dir``; return the
-    summary."""
+    summary. They replace the earlier report: it is re-rendered from the folder's records after
+    every (resumed) run."""
     out_dir = Path(out_dir)
     records = load_records(out_dir)
     summary = summarise(records)
@@ -135,7 +137,8 @@ def write_report(out_dir, examples: int = 4) -> dict:
                 for r in records
             ],
         ),
+        overwrite=True,
     )
-    atomic_write_text(out_dir / 'report.md', markdown(summary))
-    figure(records, out_dir / 'report.png', examples)
+    atomic_write_text(out_dir / 'report.md', markdown(summary), overwrite=True)
+    figure(records, out_dir / 'report.png', examples, overwrite=True)
     return summary

@@ -203,7 +203,10 @@ def make_pseudo_labels(
         )
         made = []
         if make and len(reused) < len(samples):
-            atomic_write_json(folder / 'settings.json', dict(data=data, settings=settings))
+            # rewritten by every resumed run: the folder's name is the hash of these settings
+            atomic_write_json(
+                folder / 'settings.json', dict(data=data, settings=settings), overwrite=True
+            )
             outcome = run_pipeline(
                 samples, folder, settings, workers=workers, resume=True, progress=progress
             )

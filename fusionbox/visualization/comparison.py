@@ -17,7 +17,7 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from fusionbox.utils.io import atomic_path
+from fusionbox.utils.io import atomic_path, exists_error
 
 #: Figure formats :func:`draw_grid` writes.
 FIGURE_FORMATS = ('png', 'pdf')
@@ -94,7 +94,7 @@ def draw_grid(
     zoom: bool = True,
     crop: Sequence[int] | None = None,
     formats: Sequence[str] = ('png',),
-    overwrite: bool = True,
+    overwrite: bool = False,
     dpi: int = 110,
 ) -> List[Path]:
     """Draw ``rows`` as a samples x methods grid and write it (atomically) in each format.
@@ -106,7 +106,8 @@ def draw_grid(
         crop: the zoom window (x, y, w, h) of every sample; None: per sample
             :func:`zoom_window` of its images. Defaults to None.
         formats: of :data:`FIGURE_FORMATS`. Defaults to ('png',).
-        overwrite: replace existing files (else FileExistsError naming one). Defaults to True.
+        overwrite: replace existing files (else OutputExistsError naming one). Defaults to
+            False.
         dpi: resolution. Defaults to 110.
 
     Returns:
@@ -123,8 +124,8 @@ def draw_grid(
         raise ValueError(f'figure formats {unknown}: choose from {FIGURE_FORMATS}')
     paths = [Path(path).with_suffix(f'.{f}') for f in formats]
     for p in paths if not overwrite else []:
-        if p.exists():
-            raise FileExistsError(f'{p} exists; pass --overwrite to replace it')
+        if p.exists():  # before drawing
+            raise exists_error(p)
     ncol = max(len(row.cells) for row in rows)
     shared = all([t for t, _ in r.cells] == [t for t, _ in rows[0].cells] for r in rows)
     plan, ratios = [], []
@@ -174,7 +175,9 @@ def draw_grid(
     return paths
 
 
-def save_comparison_figure(examples: dict, path, dpi: int = 110, zoom: bool = False) -> Path:
+def save_comparison_figure(
+    examples: dict, path, dpi: int = 110, zoom: bool = False, overwrite: bool = False
+) -> Path:
     """Save a grid: one row per example, its sources then its fused result(s).
 
     Args:
@@ -183,6 +186,7 @@ def save_comparison_figure(examples: dict, path, dpi: int = 110, zoom: bool = Fa
         path: the PNG to write (atomically).
         dpi: resolution. Defaults to 110.
         zoom: add a zoomed row under each example. Defaults to False.
+        overwrite: replace an existing file. Defaults to False.
     """
     rows = []
     for task, exs in examples.items():
@@ -192,4 +196,4 @@ def save_comparison_figure(examples: dict, path, dpi: int = 110, zoom: bool = Fa
             ]
             cells += list((fused if isinstance(fused, dict) else {'fused': fused}).items())
             rows.append(GridRow(f'{task}/{stem}', cells, zoom_on=len(sources)))
-    return draw_grid(rows, path, zoom=zoom, dpi=dpi)[0]
+    return draw_grid(rows, path, zoom=zoom, dpi=dpi, overwrite=overwrite)[0]

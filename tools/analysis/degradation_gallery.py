@@ -3,13 +3,14 @@
 Usage::
 
     python tools/analysis/degradation_gallery.py [--out work_dirs/degradation_gallery.png]
-        [--seed 0] [--stem 00055D] [--width 320]
+        [--seed 0] [--stem 00055D] [--width 320] [--overwrite]
 
 The pair comes from ``<shared data>/ivf/MSRS`` (``fusionbox.utils.paths.shared_data_root()``, env
 ``FUSIONBOX_SHARED_DATA``); when that folder is absent, scikit-image's sample photographs stand in
 (``astronaut`` as the visible image, ``camera`` as the infrared one). Each operation is shown on
 the source kind it is meant for (stripes on the infrared image, everything else on the visible
-one), with the strength drawn from its default ranges by ``--seed``.
+one), with the strength drawn from its default ranges by ``--seed``. An existing figure is
+replaced only with ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -55,8 +56,11 @@ def _short(params: dict) -> str:
     return ', '.join(parts[:3])
 
 
-def make_gallery(out: Path, seed: int = 0, stem: str | None = None, width: int = 320) -> Path:
-    """Render the gallery to ``out`` (PNG, written atomically) and return the path."""
+def make_gallery(
+    out: Path, seed: int = 0, stem: str | None = None, width: int = 320, overwrite: bool = False
+) -> Path:
+    """Render the gallery to ``out`` (PNG, written atomically; an existing file only with
+    ``overwrite``) and return the path."""
     import matplotlib
 
     matplotlib.use('Agg')
@@ -92,7 +96,7 @@ def make_gallery(out: Path, seed: int = 0, stem: str | None = None, width: int =
     fig.suptitle(f'FusionBox degradations on {what}, seed {seed}', fontsize=10)
     fig.tight_layout()
     out = Path(out)
-    with atomic_path(out) as tmp:
+    with atomic_path(out, overwrite) as tmp:
         fig.savefig(tmp, dpi=100, format='png')
     plt.close(fig)
     return out
@@ -108,8 +112,14 @@ def main(argv=None) -> int:
     parser.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
     parser.add_argument('--stem', default=None, help='MSRS pair to use (default: a day scene)')
     parser.add_argument('--width', type=int, default=320, help='panel width in pixels')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     args = parser.parse_args(argv)
-    out = make_gallery(Path(args.out), args.seed, args.stem, args.width)
+    from fusionbox.utils.io import exists_error
+
+    if Path(args.out).exists() and not args.overwrite:  # before the work
+        print(f'degradation_gallery: error: {exists_error(args.out)}', file=sys.stderr)
+        return 1
+    out = make_gallery(Path(args.out), args.seed, args.stem, args.width, args.overwrite)
     print(f'wrote {out}')
     return 0
 

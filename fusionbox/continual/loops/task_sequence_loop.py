@@ -305,10 +305,11 @@ class TaskSequenceTrainLoop(BaseLoop):
             self.runner.save_checkpoint(
                 self.runner.work_dir, filename, meta=dict(epoch=self._epoch, iter=self._iter)
             )
-            if is_main_process():  # what `--resume` (auto) picks up next
+            if is_main_process():  # what `--resume` (auto) picks up next: moved at every stage
                 atomic_write_text(
                     osp.join(self.runner.work_dir, 'last_checkpoint'),
                     osp.join(self.runner.work_dir, filename),
+                    overwrite=True,
                 )
 
     def write_results(self) -> dict:
@@ -316,7 +317,10 @@ class TaskSequenceTrainLoop(BaseLoop):
         names = [s['name'] for s in self.stages]
         stage_tasks = [s['tasks'] for s in self.stages]
         out_dir = self.out_dir or self.runner.work_dir
-        write_matrix(out_dir, self.matrix, names, stage_tasks, self.tasks, self.metrics)
+        # re-rendered after every stage (a resumed run continues the same matrix)
+        write_matrix(
+            out_dir, self.matrix, names, stage_tasks, self.tasks, self.metrics, overwrite=True
+        )
         summary = summarize_matrix(self.matrix, stage_tasks, self.tasks)
         print_log(
             'continual summary: '

@@ -51,7 +51,10 @@ class CheckpointHook(MMEngineCheckpointHook):
         )
         if not is_main_process():
             return
-        atomic_write_text(osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+        # the pointer to the newest checkpoint: moved at every save
+        atomic_write_text(
+            osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt, overwrite=True
+        )
         if dropped is not None:  # only now that the new checkpoint is complete
             path = self.file_backend.join_path(self.out_dir, self.filename_tmpl.format(dropped))
             if self.file_backend.isfile(path):

@@ -65,5 +65,5 @@ class FusedImageSaverHook(Hook):
         from fusionbox.visualization import save_comparison_figure
 
         path = self._root(runner) / 'comparison.png'
-        save_comparison_figure(self._examples, path)
+        save_comparison_figure(self._examples, path, overwrite=self.overwrite)
         runner.logger.info(f'fused images and comparison figure written to {self._root(runner)}')
