@@ -55,6 +55,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from fusionbox.degradations.wrong_prompt import wrong_prompt  # noqa: E402  (the one rule)
+
 DEFAULT_CONFIG = 'configs/mmaif/mmaif_moe-dit-t-haar2_reg_real-degraded.py'
 CASCADE, PRIOR, PRIOR_CLEAN = 'cascade', 'best prior', 'best prior (clean sources)'
 TEST_PIPELINE = [
@@ -197,22 +199,6 @@ class DegradedSamples:
             records=list(sample.degradations),
             prompt=sample.prompt,
         )
-
-
-def wrong_prompt(composer, task: str, names: Sequence[str], records: Sequence[dict], rng) -> str:
-    """The prompt of an operation of the task's set that was not applied, on the same source
-    when it can hit it (prompt_response.py's rule, for 1-3 operations); ``composer`` is a
-    :class:`~fusionbox.degradations.RandomDegradationComposer`."""
-    applied = {r['type'] for r in records}
-    # neither an applied operation nor one of its exclusive group (Poisson for Gaussian noise)
-    same = {n for g in composer.exclusive if g & applied for n in g} | applied
-    other = [(n, op) for n, op in composer.allowed(task, names) if n not in same]
-    name, op = other[int(rng.integers(len(other)))]
-    hit = [s for s in records[0]['sources'] if op.accepts(s)]
-    if not hit:
-        accepted = [s for s in names if op.accepts(s)]
-        hit = [accepted[int(rng.integers(len(accepted)))]]
-    return composer.prompt([dict(type=name, sources=hit)], list(names), rng)
 
 
 # --- the methods ---------------------------------------------------------------------------
@@ -377,46 +363,29 @@ def nr_table(rows: list, methods: Sequence[str]) -> str:
 
 # --- figure --------------------------------------------------------------------------------
 def figure(rows: list, methods: Sequence[str], path: Path, per_task: int = 1) -> list:
-    """One combination sample per task: the degraded sources, every method (its PSNR_ref and,
-    for MMAIF, the prompt it was given), the target."""
-    import textwrap
+    """One combination sample per task: the degraded sources, the prompt the MMAIF models were
+    given (a text cell), every method with its PSNR_ref, the target."""
+    from fusionbox.visualization.comparison import GridRow, draw_grid
 
-    import matplotlib
-
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
+    prompt_panel = _load_sibling('prompt_response').prompt_panel  # the prompt cell of both figures
     picks, seen = [], {}
     for row in sorted(rows, key=lambda r: '+' not in r['condition']):
         if seen.get(row['task'], 0) < per_task and '_images' in row:
             picks.append(row)
             seen[row['task']] = seen.get(row['task'], 0) + 1
-    cols = ['source 0', 'source 1', *methods, 'target']
-    fig, axes = plt.subplots(len(picks), len(cols), figsize=(2.1 * len(cols), 2.9 * len(picks)),
-                             squeeze=False)  # fmt: skip
-    for r, row in enumerate(picks):
+    grid = []
+    for row in picks:
         im = row['_images']
-        panels = [im['degraded'][0], im['degraded'][1], *[im[m] for m in methods], im['label']]
-        for c, (panel, label) in enumerate(zip(panels, cols)):
-            ax = axes[r][c]
-            ax.imshow(np.clip(panel, 0, 1), cmap='gray', vmin=0, vmax=1)
-            ax.set_xticks([]), ax.set_yticks([])
-            if c < 2:
-                hit = [rec['type'] for rec in row['records'] if row['names'][c] in rec['sources']]
-                label = f"{row['names'][c]}: {'+'.join(hit) or 'clean'}"
-            elif label in methods:
-                label = f"{label}\n{row['scores'][label]['PSNR_ref']:.1f} dB"
-                if label.startswith('MMAIF'):
-                    label += '\n' + textwrap.fill(f'"{row["prompt"]}"', 34)
-            else:
-                label = 'target: label of\nthe clean sources'
-            ax.set_title(label, fontsize=6)
-        axes[r][0].set_ylabel(f"{row['task']} {row['set']}/{row['stem']}", fontsize=7)
-    fig.tight_layout()
-    tmp = path.with_suffix('.tmp.png')
-    fig.savefig(tmp, dpi=90)
-    plt.close(fig)
-    tmp.replace(path)
+        cells = []
+        for name, source in zip(row['names'], im['degraded']):
+            hit = [rec['type'] for rec in row['records'] if name in rec['sources']]
+            cells.append((f"{name}: {'+'.join(hit) or 'clean'}", source))
+        if any(m.startswith('MMAIF') for m in methods):
+            cells.append(('prompt (MMAIF)', prompt_panel([f'"{row["prompt"]}"'], im['label'])))
+        cells += [(f"{m} {row['scores'][m]['PSNR_ref']:.1f} dB", im[m]) for m in methods]
+        cells.append(('target: label of the clean sources', im['label']))
+        grid.append(GridRow(f"{row['task']} {row['set']}/{row['stem']}", cells))
+    draw_grid(grid, path, zoom=False, overwrite=True, dpi=90)  # redrawn after each task
     return [f"{p['task']} {p['set']}/{p['stem']} {p['condition']}" for p in picks]
 
 
@@ -629,7 +598,7 @@ def run_samples(args, pool, mmaif, others, out: Path, log=print, on_task=None) -
     from fusionbox.utils.io import atomic_write_json
 
     for name, table in prompts_written.items():
-        atomic_write_json(out / 'fused' / _slug(name) / 'prompts.json', table)
+        atomic_write_json(out / 'fused' / _slug(name) / 'prompts.json', table, overwrite=False)
     return rows
 
 
@@ -686,10 +655,10 @@ def main(argv=None) -> int:
         shown = state['shown']
         kept = [{k: v for k, v in r.items() if k != '_images'} for r in rows]
         sections = report(kept, methods, list(mmaif), args, command, shown, state['cost'])
-        atomic_write_json(
-            out / 'results.json', dict(command=command, rows=kept, cost=state['cost'])
-        )
-        atomic_write_text(out / 'results.md', '\n\n'.join(sections) + '\n')
+        # rewritten after each task (partial results survive a later failure)
+        result = dict(command=command, rows=kept, cost=state['cost'])
+        atomic_write_json(out / 'results.json', result, overwrite=True)
+        atomic_write_text(out / 'results.md', '\n\n'.join(sections) + '\n', overwrite=True)
         return sections
 
     if args.cost:  # first: it needs a quiet process, and the samples may be cut short

@@ -10,14 +10,16 @@ sources (written under ``<out>/pseudo_labels``). Then it evaluates the same weig
 degraded test split (fixed seeds, ``--draws`` degradation draws per test image) three ways:
 
 * ``right``: the prompt composed for the degradation actually applied;
-* ``wrong``: the prompt of a different operation of the task's set (same source when that
-  operation can hit it), composed by the same ``DegradationPromptComposer``;
+* ``wrong``: the prompt of a different operation of the task's set (not one exclusive with the
+  applied one; same source when that operation can hit it), composed by the same
+  ``DegradationPromptComposer`` (:mod:`fusionbox.degradations.wrong_prompt`);
 * ``empty``: the empty prompt ``''``;
 
 and reports PSNR_ref and SSIM_ref of the fused luma to the clean target, per task, per
 operation and overall, and the fraction of samples where right beats wrong and right beats
 empty. Writes ``results.md``, ``results.json`` (every sample's prompts and scores) and
-``examples.png`` (degraded sources, the three outputs and the target for two samples) into
+``examples.png`` (degraded sources, the three outputs captioned with their prompts and the
+target for two samples) into
 ``--out``, which must not exist yet::
 
     python benchmarks/prompt_response.py [--iters 1500] [--seed 0] [--draws 4]
@@ -36,6 +38,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -155,22 +158,11 @@ def train(cfg, out: Path, args, folders: dict, quick: bool):
 
 
 # --- evaluation ---------------------------------------------------------------------------------
-def wrong_prompt(composer, task: str, names, record: dict, rng) -> tuple:
-    """The prompt of another operation of the task's set (on the same source when it can)."""
-    other = [(n, op) for n, op in composer.allowed(task, names) if n != record['type']]
-    name, op = other[int(rng.integers(len(other)))]
-    hit = [s for s in record['sources'] if op.accepts(s)]
-    if not hit:
-        accepted = [s for s in names if op.accepts(s)]
-        hit = [accepted[int(rng.integers(len(accepted)))]]
-    wrong = [dict(type=name, sources=hit)]
-    return composer.prompt(wrong, list(names), rng), wrong
-
-
 def evaluate(model, test_dataloader, args, folders: dict, quick: bool) -> list:
     import torch
 
     from fusionbox.datasets.multi_task_dataset import as_concat
+    from fusionbox.degradations.wrong_prompt import wrong_operation
     from fusionbox.evaluation.functional import PSNR_ref, SSIM_ref
     from fusionbox.registry import DATASETS, DEGRADATIONS
     from fusionbox.structures import TASKS
@@ -208,7 +200,8 @@ def evaluate(model, test_dataloader, args, folders: dict, quick: bool) -> list:
                 names = list(sample.metainfo['source_names'])
                 right = sample.metainfo['prompt']
                 rng = np.random.default_rng([test_seed, TASKS.index(task), i, 7])
-                wrong, wrong_records = wrong_prompt(composer, task, names, records[0], rng)
+                wrong_records = wrong_operation(composer, task, names, records, rng)
+                wrong = composer.prompt(wrong_records, names, rng)
                 prompts = dict(right=right, wrong=wrong, empty='')
                 batch_samples = []
                 for cond in CONDITIONS:
@@ -290,12 +283,28 @@ def markdown(title: str, table: dict) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def figure(rows: list, path: Path) -> list:
-    """Two samples (the first of two tasks): degraded sources, right / wrong / empty, target."""
-    import matplotlib
+def prompt_panel(lines: Sequence[str], like: np.ndarray, width: int = 480) -> np.ndarray:
+    """A figure cell shaped like the image ``like`` that shows ``lines`` (the prompts a sample's
+    outputs were given) as wrapped text; (H, W, 3) uint8, ``width`` pixels wide."""
+    import textwrap
 
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    aspect, inches = like.shape[0] / like.shape[1], 2.2  # a grid cell's width (draw_grid)
+    fig = Figure(figsize=(inches, inches * aspect), dpi=width / inches, facecolor='white')
+    canvas = FigureCanvasAgg(fig)
+    text = '\n'.join(textwrap.fill(line, 34) for line in lines)
+    lines_fit = inches * aspect * 72 / (1.3 * (text.count('\n') + 1))  # points per line
+    fig.text(0.03, 0.97, text, va='top', ha='left', fontsize=min(8.0, lines_fit))
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+def figure(rows: list, path: Path) -> list:
+    """Two samples (the first of two tasks): degraded sources, the three prompts (a text cell),
+    the right / wrong / empty outputs with their PSNR_ref, the target."""
+    from fusionbox.visualization.comparison import GridRow, draw_grid
 
     picks, seen = [], set()
     for row in rows:
@@ -304,41 +313,20 @@ def figure(rows: list, path: Path) -> list:
             seen.add(row['task'])
         if len(picks) == 2:
             break
-    cols = ['source 0', 'source 1', 'right', 'wrong', 'empty', 'target']
-    fig, axes = plt.subplots(
-        len(picks), len(cols), figsize=(2.2 * len(cols), 2.6 * len(picks)), squeeze=False
-    )
-    for r, row in enumerate(picks):
+    grid = []
+    for row in picks:
         im = row['_images']
-        panels = [
-            im['sources'][0],
-            im['sources'][1],
-            im['right'],
-            im['wrong'],
-            im['empty'],
-            im['target'],
+        cells = [
+            (f"{name} ({row['degradation']})" if name in row['degraded_source'] else name, source)
+            for name, source in zip(row['source_names'], im['sources'] / 255.0)
         ]
-        for c, (panel, label) in enumerate(zip(panels, cols)):
-            ax = axes[r][c]
-            ax.imshow(np.clip(panel, 0, 255), cmap='gray', vmin=0, vmax=255)
-            ax.set_xticks([]), ax.set_yticks([])
-            if c < 2:
-                label = f"{row['source_names'][c]}" + (
-                    f" ({row['degradation']})"
-                    if row['source_names'][c] in row['degraded_source']
-                    else ''
-                )
-            elif c < 5:
-                label += f" {row['scores'][label]['PSNR_ref']:.1f} dB"
-            else:
-                label = f"target ({row['target']})"
-            ax.set_title(label, fontsize=8)
-        axes[r][0].set_ylabel(f"{row['task']} {row['stem']}", fontsize=8)
-    fig.tight_layout()
-    tmp = path.with_suffix('.tmp.png')
-    fig.savefig(tmp, dpi=90)
-    plt.close(fig)
-    tmp.replace(path)
+        given = [f'{c}: ' + (f'"{row["prompts"][c]}"' if row['prompts'][c] else '(empty prompt)')
+                 for c in CONDITIONS]  # fmt: skip
+        cells.append(('prompts', prompt_panel(given, im['target'])))
+        cells += [(f"{c} {row['scores'][c]['PSNR_ref']:.1f} dB", im[c] / 255.0) for c in CONDITIONS]
+        cells.append((f"target ({row['target']})", im['target'] / 255.0))
+        grid.append(GridRow(f"{row['task']} {row['stem']}", cells))
+    draw_grid(grid, path, zoom=False, overwrite=False, dpi=90)
     return [f"{p['task']}/{p['stem']} draw {p['draw']}" for p in picks]
 
 
