@@ -8,6 +8,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+from test_cli.test_fuse import _cli
 
 from fusionbox.apis import FusionInferencer
 from fusionbox.cli.fuse import PROMPTS
@@ -15,16 +16,6 @@ from fusionbox.cli.main import main
 from fusionbox.utils.image_io import read_image, to_uint8, write_image
 
 MODEL = 'mmaif-t-reg-real'  # shipped in the zoo, with a sentence encoder
-
-
-def _cli(argv, capsys):
-    """(exit status, stdout, stderr) of ``fusionbox <argv>``."""
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope='module')
