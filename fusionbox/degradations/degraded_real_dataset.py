@@ -132,14 +132,21 @@ def read_degrade_record(path) -> List[dict]:
         raise FileNotFoundError(f'degradation record {record} does not exist (fusionbox degrade)')
     try:
         samples = json.loads(record.read_text())['samples']
+        if not isinstance(samples, list) or not all(isinstance(e, dict) for e in samples):
+            raise TypeError('"samples" is not a list of objects')
     except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f'{record} is not a fusionbox degrade record ({exc!r})') from None
+        why = f'no {exc} key' if isinstance(exc, KeyError) else str(exc)[:120]
+        raise ValueError(f'{record} is not a fusionbox degrade record ({why})') from None
     out = []
     for i, entry in enumerate(samples):
         lacking = [k for k in _SAMPLE_KEYS if k not in entry]
         if lacking:
             raise ValueError(f'{record}: sample {i} has no {lacking[0]!r}')
         names = entry.get('source_names')
+        lists = ('inputs', 'outputs', 'degradations') + (('source_names',) if names else ())
+        bad = [k for k in lists if not isinstance(entry[k], list)]
+        if bad or not entry['outputs'] or not all(isinstance(p, str) for p in entry['outputs']):
+            raise ValueError(f'{record}: sample {i} has a malformed {(bad or ["outputs"])[0]!r}')
         outputs = [Path(p).name for p in entry['outputs']]
         folders = [record.parent / n for n in names] if names else [record.parent] * len(outputs)
         out.append(

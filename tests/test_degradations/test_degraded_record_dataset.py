@@ -143,6 +143,16 @@ def test_record_dataset_errors_name_the_sample_file_and_key(degraded, tmp_path, 
     broken.write_text('not json')
     with pytest.raises(ValueError, match=f'{broken} is not a fusionbox degrade record'):
         read_degrade_record(broken)
+    broken.write_text('{"seed": 0}')
+    with pytest.raises(ValueError, match=r"not a fusionbox degrade record \(no 'samples' key\)"):
+        read_degrade_record(broken)
+    broken.write_text('{"samples": 5}')
+    with pytest.raises(ValueError, match='"samples" is not a list of objects'):
+        read_degrade_record(broken)
+    sample = dict(inputs=[], outputs='a.png', degradations=[], prompt='')
+    broken.write_text(json.dumps(dict(samples=[sample])))
+    with pytest.raises(ValueError, match=f"{broken}: sample 0 has a malformed 'outputs'"):
+        read_degrade_record(broken)
     lone = tmp_path / 'lone'  # one image degraded on its own: not a fusion sample
     write_image(tmp_path / 'photo.png', color)
     assert main(['degrade', '--ops', 'rain', str(tmp_path / 'photo.png'), '-o', str(lone)]) == 0
