@@ -9,8 +9,8 @@ Usage::
 
 Prints, per protocol and in milliseconds per pair:
 
-* each metric alone (minimum wall and process CPU time over the repeats and pairs, after a
-  warm-up) and the whole protocol through ``evaluate_image`` (min and median wall);
+* each metric alone (minimum and median wall and process CPU time over the repeats and pairs,
+  after a warm-up) and the whole protocol through ``evaluate_image`` (min and median wall);
 * with ``--command``: ``fusionbox metrics --protocol P`` on a folder of N = ``--images`` fused
   images (stand-ins: the rounded mean of each pair) and on one of its first 3, per image with
   start-up excluded: (time for N images - time for 3) / (N - 3) (both runs start the same
@@ -74,8 +74,8 @@ def stand_in(a: Path, b: Path) -> np.ndarray:
 
 
 def in_process(protocol, names, pairs, fused_dir, repeats, threads):
-    wall = {n: np.inf for n in names}
-    cpu = {n: np.inf for n in names}
+    wall = {n: [] for n in names}
+    cpu = {n: [] for n in names}
     whole = []
     for ir, vi in pairs:
         srcs = [read_for_protocol(ir, protocol), read_for_protocol(vi, protocol)]
@@ -86,8 +86,8 @@ def in_process(protocol, names, pairs, fused_dir, repeats, threads):
             for _ in range(repeats):
                 t0, c0 = time.perf_counter(), time.process_time()
                 fn(fused, srcs, protocol=protocol)
-                wall[name] = min(wall[name], time.perf_counter() - t0)
-                cpu[name] = min(cpu[name], time.process_time() - c0)
+                wall[name].append(time.perf_counter() - t0)
+                cpu[name].append(time.process_time() - c0)
         evaluate_image(names, fused, srcs, protocol=protocol, threads=threads)
         for _ in range(repeats):
             t0 = time.perf_counter()
@@ -168,6 +168,8 @@ def main(argv=None) -> int:
     parser.add_argument('--no-per-metric', action='store_true', help='skip the per-metric times')
     parser.add_argument('--reference-evaluator', type=Path, metavar='EVALUATOR_PY')
     args = parser.parse_args(argv)
+    if args.threads:
+        cv2.setNumThreads(args.threads)  # OpenCV's own pool (OMP_NUM_THREADS does not bound it)
     root = shared_data_root() / 'ivf' / 'MSRS'
     if not root.is_dir():
         print(f'shared data not found at {root} (set FUSIONBOX_SHARED_DATA)', file=sys.stderr)
@@ -199,12 +201,16 @@ def main(argv=None) -> int:
                 wall, cpu, whole = in_process(
                     protocol, names, pairs[: args.pairs], fused_dir, args.repeats, args.threads
                 )
-                print(f'  per metric (min of {args.repeats} x {args.pairs} pairs)')
-                print(f'  {"metric":<10} {"wall":>8} {"cpu":>8}')
+                print(f'  per metric ({args.repeats} repeats x {args.pairs} pairs)')
+                head = ('wall min', 'wall med', 'cpu min', 'cpu med')
+                print(f'  {"metric":<10} ' + ' '.join(f'{h:>9}' for h in head))
+                cols = {
+                    n: [f(t[n]) * 1e3 for t in (wall, cpu) for f in (min, np.median)] for n in names
+                }
                 for name in names:
-                    print(f'  {name:<10} {wall[name] * 1e3:8.2f} {cpu[name] * 1e3:8.2f}')
-                total_w, total_c = sum(wall.values()) * 1e3, sum(cpu.values()) * 1e3
-                print(f'  {"sum":<10} {total_w:8.2f} {total_c:8.2f}')
+                    print(f'  {name:<10} ' + ' '.join(f'{v:9.2f}' for v in cols[name]))
+                total = np.sum([cols[n] for n in names], axis=0)
+                print(f'  {"sum":<10} ' + ' '.join(f'{v:9.2f}' for v in total))
                 print(
                     f'  in-process, evaluate_image ({args.threads or default_threads()} '
                     f'threads): {stats(whole)} per pair ({len(whole)} runs)'

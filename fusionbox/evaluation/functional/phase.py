@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import cv2
 import numpy as np
-from scipy import ndimage
+from scipy import fft as scipy_fft
 
 from .base import MetricUndefinedError, as_f64, define_metric, grey, mefb_channels
+from .cache import cached
 from .filters import gaussian_1d
 
 PC_EPS = 1e-4
@@ -101,39 +103,47 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
     rows, cols = im.shape
     bank, noise = _filter_bank(rows, cols)
     norient, nscale = bank.shape[:2]
-    image_fft = np.fft.fft2(im)
+    image_fft = scipy_fft.fft2(im)
     total_energy = np.zeros_like(im)
     total_sum_an = np.zeros_like(im)
     covx2, covy2, covxy = (np.zeros_like(im) for _ in range(3))
     for o in range(norient):
         angl = o * np.pi / norient
-        eo = np.fft.ifft2(image_fft[None] * bank[o], axes=(-2, -1))  # (nscale, rows, cols)
-        e, od = eo.real, eo.imag
-        an = np.abs(eo)
+        eo = scipy_fft.ifft2(image_fft * bank[o], axes=(-2, -1), overwrite_x=True)
+        e, od = eo.real.copy(), eo.imag.copy()  # (nscale, rows, cols)
+        del eo
+        an = np.hypot(e, od)
         sum_an = an.sum(0)
         sum_e, sum_o = e.sum(0), od.sum(0)
         max_an = an.max(0)
-        x_energy = np.sqrt(sum_e**2 + sum_o**2) + PC_EPS
+        x_energy = np.hypot(sum_e, sum_o) + PC_EPS
         mean_e, mean_o = sum_e / x_energy, sum_o / x_energy
-        energy = (e * mean_e + od * mean_o - np.abs(e * mean_o - od * mean_e)).sum(0)
+        # sum over scales of e mean_e + o mean_o - |e mean_o - o mean_e|
+        energy = sum_e * mean_e + sum_o * mean_o
+        e *= mean_o
+        od *= mean_e
+        e -= od
+        energy -= np.abs(e, out=e).sum(0)
         em_n, sum_an2, sum_aiaj = noise[o]
-        median_e2n = np.median(an[0] ** 2)
+        median_e2n = np.median(np.square(an[0], out=od[0]))
         noise_power = (-median_e2n / np.log(0.5)) / em_n
         est_noise_energy2 = 2 * noise_power * sum_an2 + 4 * noise_power * sum_aiaj
         tau = np.sqrt(est_noise_energy2 / 2)
         threshold = (tau * np.sqrt(np.pi / 2) + k * np.sqrt((2 - np.pi / 2) * tau**2)) / 1.7
-        energy = np.maximum(energy - threshold, 0)
+        energy -= threshold
+        np.maximum(energy, 0, out=energy)
         width = sum_an / (max_an + PC_EPS) / nscale
         weight = 1.0 / (1 + np.exp((cut_off - width) * g))
         total_sum_an += sum_an
-        total_energy += weight * energy
+        energy *= weight
+        total_energy += energy
         with np.errstate(invalid='ignore', divide='ignore'):
             # no filter response at all (a flat image): no phase congruency (0 / 0 in the code)
-            pc = np.where(sum_an == 0, 0.0, weight * energy / sum_an)
-        covx, covy = pc * np.cos(angl), pc * np.sin(angl)
-        covx2 += covx**2
-        covy2 += covy**2
-        covxy += covx * covy
+            pc = np.where(sum_an == 0, 0.0, energy / sum_an)
+        pc2 = pc * pc
+        covx2 += np.cos(angl) ** 2 * pc2
+        covy2 += np.sin(angl) ** 2 * pc2
+        covxy += np.cos(angl) * np.sin(angl) * pc2
     pc_map = total_energy / (total_sum_an + PC_EPS)
     covx2 /= norient / 2
     covy2 /= norient / 2
@@ -148,8 +158,9 @@ _GAUSS_11 = gaussian_1d(11, 1.5)
 
 
 def _filter_same(x):
-    out = ndimage.correlate1d(x, _GAUSS_11, axis=0, mode='constant')
-    return ndimage.correlate1d(out, _GAUSS_11, axis=1, mode='constant')
+    """``filter2(fspecial('gaussian', 11, 1.5), x, 'same')``, separably (OpenCV, float64)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    return cv2.sepFilter2D(x, cv2.CV_64F, _GAUSS_11, _GAUSS_11, borderType=cv2.BORDER_CONSTANT)
 
 
 def _corr_coefficient(feats, feat_f, masks, c=1e-4) -> float:
@@ -178,7 +189,7 @@ def _corr_coefficient(feats, feat_f, masks, c=1e-4) -> float:
 def qp(fused, sources) -> float:
     """Qp for N sources (Liu's code for two): the source-wise maximum takes, at each pixel,
     the features of the source with the largest phase congruency (ties: the later source)."""
-    pcs = [phase_congruency(s) for s in sources]
+    pcs = [cached('phase-congruency', (s,), lambda s=s: phase_congruency(s)) for s in sources]
     pc_f = phase_congruency(fused)
     pc = np.stack([p[0] for p in pcs])
     pick = len(pcs) - 1 - np.argmax(pc[::-1], axis=0)
