@@ -1,5 +1,15 @@
 """Evaluation: fusion metrics (``functional``), protocol-faithful image reading (``io``), the
-MMEngine ``FusionMetric`` and result tables. Importing this package registers everything."""
+MMEngine ``FusionMetric`` and result tables.
+
+Importing this package registers every metric function (``FUSION_METRICS``) and the name
+``FusionMetric`` in ``METRICS`` (the registries' location for both is this package), without
+importing torch: ``FusionMetric`` subclasses MMEngine's ``BaseMetric``, whose import loads
+torch (~4 s), so its module :mod:`.fusion_metric` is imported on first use, as an attribute
+of this package or when a config builds ``type='FusionMetric'``. The metric functions, the
+``fusionbox metrics`` command and the folder runs never need it.
+"""
+
+from fusionbox.registry import METRICS
 
 from . import functional
 from .conformance import REFERENCE_SETS, conformance, load_reference
@@ -12,10 +22,33 @@ from .functional import (
     compute_metrics,
     get_metric,
     list_metrics,
+    order_sources,
 )
-from .fusion_metric import DEFAULT_METRICS, FusionMetric, order_sources
 from .io import from_unit_tensor, read_for_protocol, to_protocol_array
 from .tables import missing_counts, rows_to_csv, rows_to_markdown, summarize, write_tables
+
+#: Names of :mod:`.fusion_metric` served lazily (PEP 562).
+_LAZY = ('FusionMetric', 'DEFAULT_METRICS')
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from . import fusion_metric
+
+        return getattr(fusion_metric, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+def _build_fusion_metric(**kwargs):
+    """Registered as ``FusionMetric`` until :mod:`.fusion_metric` is imported (which registers
+    the class in its place): imports it and builds the metric."""
+    from .fusion_metric import FusionMetric
+
+    return FusionMetric(**kwargs)
+
+
+if 'FusionMetric' not in METRICS.module_dict:
+    METRICS.register_module(name='FusionMetric', module=_build_fusion_metric)
 
 __all__ = [
     'functional',

@@ -18,7 +18,8 @@ DEFAULT_METRICS = ('EN', 'SD', 'SF', 'AG', 'SSIM', 'Qabf', 'PSNR_ref', 'SSIM_ref
 __all__ = ['DEFAULT_METRICS', 'FusionMetric', 'order_sources']
 
 
-@METRICS.register_module()
+# force: replaces the builder that fusionbox.evaluation registers under this name until now
+@METRICS.register_module(force=True)
 class FusionMetric(BaseMetric):
     """Fusion metrics of the fused luma against its sources (and ground truth when present).
 

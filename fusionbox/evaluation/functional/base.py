@@ -180,7 +180,7 @@ def protocol_image(a: np.ndarray, protocol: str) -> np.ndarray:
     """An image array as ``protocol`` computes on it: (H, W, 1) becomes (H, W); RGB (H, W, 3)
     is kept by :data:`COLOUR_PROTOCOLS` and converted to grey by the others as their readers
     do: ``standard`` BT.601 luma in float64 (unrounded), ``cddfuse`` OpenCV's
-    ``round(cvtColor(..., RGB2GRAY))`` in float32, ``tang`` MATLAB's ``rgb2gray``. A grey
+    ``round(cvtColor(BGR, BGR2GRAY))`` in float32, ``tang`` MATLAB's ``rgb2gray``. A grey
     (H, W) array is returned as is (the same object, so the source cache still finds it)."""
     a = np.asarray(a)
     if a.ndim != 3:
@@ -194,7 +194,8 @@ def protocol_image(a: np.ndarray, protocol: str) -> np.ndarray:
     if protocol == 'cddfuse':
         import cv2
 
-        return np.round(cv2.cvtColor(np.ascontiguousarray(a, np.float32), cv2.COLOR_RGB2GRAY))
+        bgr = np.ascontiguousarray(a[..., ::-1], np.float32)  # the evaluator's order and op
+        return np.round(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
     return a.astype(np.float64) @ np.array([0.299, 0.587, 0.114])  # (H, W)
 
 
@@ -256,8 +257,14 @@ def define_metric(
 
 
 def get_metric(name: str) -> Callable:
-    """The registered metric function called ``name`` (KeyError listing the known names)."""
-    fn = FUSION_METRICS.get(name)
+    """The registered metric function called ``name`` (KeyError listing the known names).
+
+    Read from the registry's table: ``Registry.get`` logs through MMEngine's logger, whose first
+    use imports torch (~4 s) for the process rank; the metric functions never need it.
+    """
+    fn = FUSION_METRICS.module_dict.get(name)
+    if fn is None and '.' in name:  # a scoped name ('fusionbox.EN'): the registry resolves it
+        fn = FUSION_METRICS.get(name)
     if fn is None:
         raise KeyError(f'unknown fusion metric {name!r}; known: {", ".join(list_metrics())}')
     return fn
@@ -268,7 +275,7 @@ def list_metrics(protocol: str | None = None) -> list:
     names = sorted(FUSION_METRICS.module_dict)
     if protocol is None:
         return names
-    return [n for n in names if protocol in FUSION_METRICS.get(n).spec.protocols]
+    return [n for n in names if protocol in get_metric(n).spec.protocols]
 
 
 def evaluate_image(
