@@ -96,6 +96,35 @@ def _filter_bank(
     return bank, tuple(noise)
 
 
+#: pixels per block of the per-scale terms (a few complex buffers of this size stay in cache)
+BLOCK_PIXELS = 1 << 13
+
+
+def _row_blocks(rows: int, cols: int):
+    step = max(1, BLOCK_PIXELS // max(1, cols))
+    return [slice(r, min(r + step, rows)) for r in range(0, rows, step)]
+
+
+def _scale_sums(eo, sum_an, max_an, energy, an0_sq):
+    """Per pixel of a block, from the (nscale, ...) complex responses: the sum and maximum of
+    the amplitudes, the energy sum_s e mean_e + o mean_o - |e mean_o - o mean_e| (mean_e,
+    mean_o: the direction of the summed response) and the first scale's squared amplitude."""
+    e, od = eo.real, eo.imag
+    an = np.abs(eo)
+    an.sum(0, out=sum_an)
+    an.max(0, out=max_an)
+    np.square(an[0], out=an0_sq)
+    sum_e, sum_o = e.sum(0), od.sum(0)
+    x_energy = np.hypot(sum_e, sum_o)
+    x_energy += PC_EPS
+    mean_e, mean_o = sum_e / x_energy, sum_o / x_energy
+    np.multiply(sum_e, mean_e, out=energy)
+    energy += sum_o * mean_o
+    dev = e * mean_o
+    dev -= od * mean_e
+    energy -= np.abs(dev, out=dev).sum(0)
+
+
 def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0):
     """``myphasecong3``: (phase congruency, maximum moment M, minimum moment m) of a grey
     image."""
@@ -107,39 +136,27 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
     total_energy = np.zeros_like(im)
     total_sum_an = np.zeros_like(im)
     covx2, covy2, covxy = (np.zeros_like(im) for _ in range(3))
+    sum_an, max_an, energy, an0_sq = (np.empty_like(im) for _ in range(4))
     for o in range(norient):
         angl = o * np.pi / norient
         eo = scipy_fft.ifft2(image_fft * bank[o], axes=(-2, -1), overwrite_x=True)
-        e, od = eo.real.copy(), eo.imag.copy()  # (nscale, rows, cols)
+        for rows_ in _row_blocks(rows, cols):  # the per-scale terms in cache-sized blocks
+            _scale_sums(eo[:, rows_], sum_an[rows_], max_an[rows_], energy[rows_], an0_sq[rows_])
         del eo
-        an = np.hypot(e, od)
-        sum_an = an.sum(0)
-        sum_e, sum_o = e.sum(0), od.sum(0)
-        max_an = an.max(0)
-        x_energy = np.hypot(sum_e, sum_o) + PC_EPS
-        mean_e, mean_o = sum_e / x_energy, sum_o / x_energy
-        # sum over scales of e mean_e + o mean_o - |e mean_o - o mean_e|
-        energy = sum_e * mean_e + sum_o * mean_o
-        e *= mean_o
-        od *= mean_e
-        e -= od
-        energy -= np.abs(e, out=e).sum(0)
         em_n, sum_an2, sum_aiaj = noise[o]
-        median_e2n = np.median(np.square(an[0], out=od[0]))
+        median_e2n = np.median(an0_sq)
         noise_power = (-median_e2n / np.log(0.5)) / em_n
         est_noise_energy2 = 2 * noise_power * sum_an2 + 4 * noise_power * sum_aiaj
         tau = np.sqrt(est_noise_energy2 / 2)
         threshold = (tau * np.sqrt(np.pi / 2) + k * np.sqrt((2 - np.pi / 2) * tau**2)) / 1.7
-        energy -= threshold
-        np.maximum(energy, 0, out=energy)
+        weighted = np.maximum(energy - threshold, 0)
         width = sum_an / (max_an + PC_EPS) / nscale
-        weight = 1.0 / (1 + np.exp((cut_off - width) * g))
+        weighted *= 1.0 / (1 + np.exp((cut_off - width) * g))
         total_sum_an += sum_an
-        energy *= weight
-        total_energy += energy
+        total_energy += weighted
         with np.errstate(invalid='ignore', divide='ignore'):
             # no filter response at all (a flat image): no phase congruency (0 / 0 in the code)
-            pc = np.where(sum_an == 0, 0.0, energy / sum_an)
+            pc = np.where(sum_an == 0, 0.0, weighted / sum_an)
         pc2 = pc * pc
         covx2 += np.cos(angl) ** 2 * pc2
         covy2 += np.sin(angl) ** 2 * pc2
