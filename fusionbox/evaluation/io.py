@@ -8,20 +8,19 @@ protocol then does with them (grey conversion, dtype) is this module's.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import cv2
 import numpy as np
 
 from fusionbox.utils.errors import ImageReadError
 from fusionbox.utils.image_io import decode_raw, read_image_bytes
 
-from .functional.base import PROTOCOLS, matlab_rgb2gray
+from .functional.base import PROTOCOLS, protocol_image
+
+#: dtype each protocol computes in (the others: uint8, as their evaluators read).
+_DTYPES = {'standard': np.float64, 'cddfuse': np.float32}
 
 
-def _imread(path, rgb: bool = True) -> np.ndarray:
-    """An 8-bit image, (H, W) grey or (H, W, 3) colour in RGB order (BGR with ``rgb=False``),
-    alpha dropped.
+def _imread(path) -> np.ndarray:
+    """An 8-bit image, (H, W) grey or (H, W, 3) colour in RGB order, alpha dropped.
 
     Raises:
         FileNotFoundError: the file does not exist.
@@ -34,10 +33,7 @@ def _imread(path, rgb: bool = True) -> np.ndarray:
             f'cannot read image {path} for the metrics: only 8-bit images are supported, got '
             f'{img.dtype}'
         )
-    img = img[..., 0] if img.shape[2] == 1 else img  # (H, W) or (H, W, 3)
-    if img.ndim == 3 and not rgb:
-        img = img[..., ::-1]  # RGB -> BGR
-    return np.ascontiguousarray(img)
+    return img[..., 0] if img.shape[2] == 1 else img  # (H, W) or (H, W, 3)
 
 
 def to_protocol_array(img: np.ndarray, protocol: str) -> np.ndarray:
@@ -54,34 +50,16 @@ def to_protocol_array(img: np.ndarray, protocol: str) -> np.ndarray:
             f'unknown metric protocol {protocol!r}; expected one of ' f'{tuple(PROTOCOLS)}'
         )
     img = np.asarray(img)
-    colour = img.ndim == 3 and img.shape[2] == 3
-    if img.ndim == 3 and not colour:
-        img = img[..., 0]
-    if protocol in ('vifb', 'mefb'):
-        return img.astype(np.uint8)
-    if protocol == 'tang':
-        return matlab_rgb2gray(img.astype(np.uint8)) if colour else img.astype(np.uint8)
-    if protocol == 'cddfuse':
-        return _cddfuse_grey(np.ascontiguousarray(img[..., ::-1]) if colour else img)
-    if colour:
-        return img.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-    return img.astype(np.float64)
+    if img.ndim == 3 and img.shape[2] != 3:
+        img = img[..., 0]  # (H, W)
+    image = protocol_image(img.astype(np.uint8), protocol)  # the metrics' own conversion
+    return image.astype(_DTYPES.get(protocol, np.uint8), copy=False)
 
 
 def read_for_protocol(path, protocol: str = 'standard') -> np.ndarray:
     """Read ``path`` (8-bit grey or colour) as ``protocol``'s evaluator does; see
     :func:`to_protocol_array`."""
-    if protocol == 'cddfuse':  # straight from OpenCV's BGR order, as the evaluator
-        return _cddfuse_grey(_imread(Path(path), rgb=False))
-    return to_protocol_array(_imread(Path(path)), protocol)
-
-
-def _cddfuse_grey(img: np.ndarray) -> np.ndarray:
-    """CDDFuse's ``image_read_cv2(path, 'GRAY')`` on a decoded image (BGR order when colour):
-    float32, ``round(cvtColor(BGR2GRAY))``."""
-    if img.ndim == 3 and img.shape[2] == 3:
-        return np.round(cv2.cvtColor(img.astype(np.float32), cv2.COLOR_BGR2GRAY))
-    return (img[..., 0] if img.ndim == 3 else img).astype(np.float32)
+    return to_protocol_array(_imread(path), protocol)
 
 
 def from_unit_tensor(x, protocol: str = 'standard') -> np.ndarray:
