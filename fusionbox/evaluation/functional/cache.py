@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from functools import wraps
 from typing import Callable, Sequence
+
+import numpy as np
 
 _STATE = threading.local()
 
@@ -54,3 +57,24 @@ def cached(tag, arrays: Sequence, compute: Callable):
     value = compute()
     store[key] = (arrays, value)
     return value
+
+
+def scoped(fn: Callable) -> Callable:
+    """``fn`` run inside a :func:`source_cache` scope (the enclosing one if open), so that what
+    it derives from an array repeated across its inner calls (a grey source repeated for each
+    colour channel, an image in several of a metric's comparisons) is computed once."""
+
+    @wraps(fn)
+    def wrapped(*args, **kwargs):
+        with source_cache():
+            return fn(*args, **kwargs)
+
+    return wrapped
+
+
+def keyed_grey(x):
+    """``grey(x)``, except that a 2-D array is returned itself (``grey`` gives a new view), so
+    that the same source keys the cache across calls."""
+    from .base import grey
+
+    return x if isinstance(x, np.ndarray) and x.ndim == 2 else grey(x)

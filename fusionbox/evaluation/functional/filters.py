@@ -77,10 +77,23 @@ def conv2_matlab(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return out
 
 
+_CV_BORDERS = {'constant': cv2.BORDER_CONSTANT, 'nearest': cv2.BORDER_REPLICATE}
+
+
 def filter_same(img: np.ndarray, kernel: np.ndarray, mode: str = 'constant') -> np.ndarray:
     """``filter2(kernel, img, 'same')`` (correlation, zero padding) or ``imfilter`` with
-    ``mode='nearest'`` (MATLAB 'replicate')."""
-    return ndimage.correlate(np.asarray(img, dtype=np.float64), kernel, mode=mode, cval=0.0)
+    ``mode='nearest'`` (MATLAB 'replicate'). A 3x3 kernel of multiples of 1/8 on an
+    integer-valued image is exact in any order, so OpenCV computes it (same values)."""
+    img = np.asarray(img, dtype=np.float64)
+    k8 = np.asarray(kernel) * 8
+    if (
+        k8.shape == (3, 3)
+        and np.array_equal(k8, np.rint(k8))
+        and np.abs(img).max(initial=0) < 2**40
+        and cached('integer', (img,), lambda: is_integer_valued(img))
+    ):
+        return cv2.filter2D(img, -1, np.asarray(kernel, np.float64), borderType=_CV_BORDERS[mode])
+    return ndimage.correlate(img, kernel, mode=mode, cval=0.0)
 
 
 def conv2_same(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import ndimage
 
 from .base import as_f64, define_metric, grey, mefb_channels
-from .cache import cached
+from .cache import cached, keyed_grey, scoped
+from .filters import filter_same
 
 _EPS100 = 100 * np.finfo(np.float64).eps
 _CHUNK = 32768  # windows per vectorised chunk (about 5 MB per (n, 2l) array)
@@ -41,8 +41,8 @@ def matlab_edge_sobel(img) -> np.ndarray:
     b = bx^2 + by^2, cutoff = 4 mean(b); a pixel is an edge where b > cutoff and b is a local
     maximum across the dominant gradient direction (``computeEdgesWithThinning``)."""
     a = as_f64(img)
-    bx = ndimage.correlate(a, SOBEL_MATLAB.T, mode='nearest')
-    by = ndimage.correlate(a, SOBEL_MATLAB, mode='nearest')
+    bx = filter_same(a, SOBEL_MATLAB.T, mode='nearest')
+    by = filter_same(a, SOBEL_MATLAB, mode='nearest')
     b = bx * bx + by * by
     cutoff = 4 * b.sum() / b.size
     bx, by = np.abs(bx), np.abs(by)
@@ -214,21 +214,34 @@ def _nfmi_pairs(sa: dict, sf: dict) -> np.ndarray:
     return np.where(np.all(sa['raw'] == sf['raw'], axis=1), 1.0, out)
 
 
-def _nfmi_windows(a: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """Per-window values of sources windows ``a`` against fused windows ``f`` (n, l), in
-    chunks; binary windows are deduplicated."""
-    size = a.shape[1]
-    if a.dtype == bool and f.dtype == bool and 2 * size <= 62:
-        weights = 1 << np.arange(size, dtype=np.int64)
-        key = ((a @ weights) << size) | (f @ weights)
-        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        vals = _nfmi_windows(a[first].astype(np.float64), f[first].astype(np.float64))
-        return vals[inverse.ravel()]
-    out = np.empty(a.shape[0])
-    for start in range(0, a.shape[0], _CHUNK):
-        sl = slice(start, start + _CHUNK)
-        out[sl] = _nfmi_pairs(_window_side(a[sl]), _window_side(f[sl]))
-    return out
+def _window_keys(feat: np.ndarray, w: int) -> np.ndarray:
+    """Each valid w x w window of a binary map as an integer, bit k for the k-th element in
+    MATLAB's column-major order; flattened (n,)."""
+    h, wd = feat.shape[0] - w + 1, feat.shape[1] - w + 1
+    key = np.zeros((h, wd), dtype=np.int64)
+    for k in range(w * w):
+        dy, dx = k % w, k // w
+        key |= feat[dy : dy + h, dx : dx + wd].astype(np.int64) << k
+    return key.ravel()
+
+
+def _binary_nfmi(akey: np.ndarray, fkey: np.ndarray, size: int) -> np.ndarray:
+    """Per-window values for binary windows given as keys: each distinct window pair is
+    evaluated once."""
+    key = (akey << size) | fkey
+    if 2 * size <= 24:
+        uniq = np.flatnonzero(np.bincount(key, minlength=1 << (2 * size)))
+    else:
+        uniq, key = np.unique(key, return_inverse=True)
+    bits = np.arange(size)
+    a = ((uniq[:, None] >> size) >> bits) & 1
+    f = (uniq[:, None] >> bits) & 1
+    vals = _nfmi_pairs(_window_side(a.astype(np.float64)), _window_side(f.astype(np.float64)))
+    if 2 * size > 24:
+        return vals[key.ravel()]
+    table = np.zeros(1 << (2 * size))
+    table[uniq] = vals
+    return table[key]
 
 
 def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
@@ -242,13 +255,16 @@ def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
     ff = fmi_features(fused, feature)
     if min(ff.shape) <= 2 * half:
         raise ValueError(f'FMI needs images larger than the {w}x{w} window, got {ff.shape}')
-    fw = _windows(ff, w)
-    sws = [
-        _windows(cached(('fmi-features', feature), (s,), lambda s=s: fmi_features(s, feature)), w)
+    feats = [
+        cached(('fmi-features', feature), (s,), lambda s=s: fmi_features(s, feature))
         for s in sources
     ]
-    if fw.dtype == bool:
-        return float(np.mean([_nfmi_windows(sw, fw).mean() for sw in sws]))
+    if ff.dtype == bool and all(x.dtype == bool for x in feats) and 2 * w * w <= 62:
+        fkey = _window_keys(ff, w)
+        keys = [cached(('fmi-keys', w), (x,), lambda x=x: _window_keys(x, w)) for x in feats]
+        return float(np.mean([_binary_nfmi(k, fkey, w * w).mean() for k in keys]))
+    fw = _windows(ff, w)
+    sws = [_windows(x, w) for x in feats]
     totals = np.zeros(len(sws))
     for start in range(0, fw.shape[0], _CHUNK):
         sl = slice(start, start + _CHUNK)
@@ -260,7 +276,7 @@ def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
 
 def _fmi(feature):
     def fn(fused, sources, gt=None):
-        return fmi(grey(fused), [grey(s) for s in sources], feature)
+        return fmi(grey(fused), [keyed_grey(s) for s in sources], feature)
 
     return fn
 
@@ -276,7 +292,7 @@ def _fmi_tang(feature):
 FMI = define_metric(
     'FMI',
     True,
-    {'standard': _fmi('edge'), 'mefb': mefb_channels(_fmi('edge'))},
+    {'standard': _fmi('edge'), 'mefb': scoped(mefb_channels(_fmi('edge')))},
     description="Haghighat's feature mutual information, edge features, 3x3 windows (any N)",
     min_size=3,
     size_note='one 3x3 window',

@@ -30,6 +30,7 @@ from .base import (
     grey,
     mefb_channels,
 )
+from .cache import cached, scoped
 from .filters import gaussian_1d, sep_filter_valid
 from .information import _levels
 from .perceptual import normalize_255
@@ -139,11 +140,24 @@ Qncie = define_metric(
 
 
 # --- SSIM maps ----------------------------------------------------------------------------------
+def _local_moments(x: np.ndarray, win: np.ndarray):
+    """(local mean, local mean of x^2), 'valid', once per array in a source_cache scope."""
+    key = ('local-moments', len(win), float(win[0]))
+    return cached(key, (x,), lambda: (sep_filter_valid(x, win), sep_filter_valid(x * x, win)))
+
+
+def _f64(x) -> np.ndarray:
+    """``as_f64(grey(x))``, the same array for the same input in a source_cache scope."""
+    return cached('grey-f64', (x,), lambda: as_f64(grey(x)))
+
+
 def ssim_maps(x, y, win=_GAUSS_11, c1=(0.01 * 255) ** 2, c2=(0.03 * 255) ** 2):
     """Wang's SSIM map ('valid') with the local variances and covariance:
-    (ssim_map, sigma_x^2, sigma_y^2, sigma_xy)."""
+    (ssim_map, sigma_x^2, sigma_y^2, sigma_xy). Each image's own moments are computed once per
+    array in a source_cache scope."""
     x, y = as_f64(x), as_f64(y)
-    mx, my, xx, yy, xy = (sep_filter_valid(a, win) for a in (x, y, x * x, y * y, x * y))
+    (mx, xx), (my, yy) = _local_moments(x, win), _local_moments(y, win)
+    xy = sep_filter_valid(x * y, win)
     mxy = mx * my
     vx, vy, cxy = xx - mx * mx, yy - my * my, xy - mxy
     with np.errstate(divide='ignore', invalid='ignore'):
@@ -155,8 +169,9 @@ def _yang_maps(x, y):
     return ssim_maps(x, y, _GAUSS_7, 2e-16, 2e-16)
 
 
+@scoped
 def _qy(fused, sources, gt=None):
-    a, b = (as_f64(grey(s)) for s in _two(sources, 'Qy'))
+    a, b = (_f64(s) for s in _two(sources, 'Qy'))
     f = as_f64(grey(fused))
     s_ab, va, vb, _ = _yang_maps(a, b)
     s_af, s_bf = _yang_maps(a, f)[0], _yang_maps(b, f)[0]
@@ -167,8 +182,9 @@ def _qy(fused, sources, gt=None):
     return _mean_defined(q, 'Qy')
 
 
+@scoped
 def _qc(fused, sources, gt=None):
-    a, b = (as_f64(grey(s)) for s in _two(sources, 'Qc'))
+    a, b = (_f64(s) for s in _two(sources, 'Qc'))
     f = as_f64(grey(fused))
     s_af, _, _, c_af = _yang_maps(a, f)
     s_bf, _, _, c_bf = _yang_maps(b, f)
@@ -199,7 +215,7 @@ def _two(sources, name):
 Qy = define_metric(
     'Qy',
     True,
-    {'standard': _qy, 'mefb': mefb_channels(_qy)},
+    {'standard': _qy, 'mefb': scoped(mefb_channels(_qy))},
     description="Yang's SSIM-based fusion metric (two sources)",
     min_size=7,
     size_note='one 7x7 window',
@@ -207,7 +223,7 @@ Qy = define_metric(
 Qc = define_metric(
     'Qc',
     True,
-    {'standard': _qc, 'mefb': mefb_channels(_qc)},
+    {'standard': _qc, 'mefb': scoped(mefb_channels(_qc))},
     description="Cvejic's covariance-weighted SSIM fusion metric (two sources)",
     min_size=7,
     size_note='one 7x7 window',
@@ -218,7 +234,8 @@ def piella(a, b, f, variant: str) -> float:
     """Piella-Heijmans fusion quality index on three grey images: ``'simple'`` (mean of the
     variance-weighted SSIM maps, Q_S) or ``'weighted'`` (weighted by the larger local variance,
     Q_W)."""
-    _, va, vb, _ = ssim_maps(a, b)
+    (ma, aa), (mb, bb) = _local_moments(a, _GAUSS_11), _local_moments(b, _GAUSS_11)
+    va, vb = aa - ma * ma, bb - mb * mb  # as ssim_maps(a, b) gives them
     tie = (va + vb) == 0
     va, vb = va + 0.5 * tie, vb + 0.5 * tie
     lam = va / (va + vb)
@@ -237,12 +254,17 @@ def prewitt_magnitude(img) -> np.ndarray:
     return np.sqrt(gx * gx + gy * gy)
 
 
+def _prewitt(x) -> np.ndarray:
+    return cached('prewitt', (x,), lambda: prewitt_magnitude(x))
+
+
 def _piella_metric(variant, edges=False, product=False):
+    @scoped
     def fn(fused, sources, gt=None):
-        a, b = (as_f64(grey(s)) for s in _two(sources, 'Piella metrics'))
+        a, b = (_f64(s) for s in _two(sources, 'Piella metrics'))
         f = as_f64(grey(fused))
         if edges or product:
-            edge = piella(*(prewitt_magnitude(x) for x in (a, b, f)), variant)
+            edge = piella(*(_prewitt(x) for x in (a, b, f)), variant)
             return edge * piella(a, b, f, variant) if product else edge
         return piella(a, b, f, variant)
 
@@ -262,7 +284,7 @@ Qw = define_metric(
     True,
     {
         'standard': _piella_metric('weighted'),
-        'mefb': mefb_channels(_piella_metric('weighted', edges=True)),
+        'mefb': scoped(mefb_channels(_piella_metric('weighted', edges=True))),
     },
     description="Piella's weighted fusion quality index Q_W (mefb: on Prewitt edge maps)",
     min_size=11,

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .base import as_f64, define_metric, matlab_round, mefb_channels, per_channel, two_sources
-from .cache import cached
+from .cache import cached, scoped
 from .filters import (
     SOBEL_X,
     SOBEL_Y,
@@ -126,8 +126,8 @@ Qcb = define_metric(
     True,
     {
         'standard': lambda f, s, g: qcb(f, *two_sources(s, 'Qcb')),
-        'vifb': per_channel(lambda f, s, g: qcb(f, *two_sources(s, 'Qcb'))),
-        'mefb': mefb_channels(lambda f, s, g: qcb(f, *two_sources(s, 'Qcb'))),
+        'vifb': scoped(per_channel(lambda f, s, g: qcb(f, *two_sources(s, 'Qcb')))),
+        'mefb': scoped(mefb_channels(lambda f, s, g: qcb(f, *two_sources(s, 'Qcb')))),
     },
     description='Chen-Blum human-perception metric (contrast preservation)',
 )

@@ -23,7 +23,7 @@ import numpy as np
 from scipy import fft as scipy_fft
 
 from .base import MetricUndefinedError, as_f64, define_metric, grey, mefb_channels
-from .cache import cached
+from .cache import cached, keyed_grey, scoped
 from .filters import gaussian_1d
 
 PC_EPS = 1e-4
@@ -221,12 +221,12 @@ def qp(fused, sources) -> float:
 
 
 def _qp(fused, sources, gt=None):
-    return qp(grey(fused), [grey(s) for s in sources])
+    return qp(grey(fused), [keyed_grey(s) for s in sources])
 
 
 Qp = define_metric(
     'Qp',
     True,
-    {'standard': _qp, 'mefb': mefb_channels(_qp)},
+    {'standard': _qp, 'mefb': scoped(mefb_channels(_qp))},
     description='Zhao et al. phase-congruency feature metric Q_P Q_M Q_m (any N)',
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import as_f64, as_u8, define_metric, grey, mefb_channels
-from .cache import cached
+from .cache import cached, keyed_grey, scoped
 from .filters import gaussian_1d, sep_filter_valid
 from .parallel import parallel_map
 
@@ -176,33 +176,44 @@ VIF_SIZE_NOTE = (
 )
 
 
+def _viff_side(img):
+    """Per scale (image, local mean, clipped local variance) of one image for ``ComVidVindG``,
+    once per array in a source_cache scope."""
+
+    def compute():
+        x, out = as_f64(img), []
+        for scale in range(1, 5):
+            n = 2 ** (5 - scale) + 1
+            win = gaussian_1d(n, n / 5.0)
+            if scale > 1:
+                x = np.ascontiguousarray(sep_filter_valid(x, win)[::2, ::2])
+            mu = sep_filter_valid(x, win)
+            out.append((x, mu, np.maximum(sep_filter_valid(x * x, win) - mu * mu, 0)))
+        return out
+
+    return cached('viff-side', (img,), compute)
+
+
 def _viff_maps(ref, dist, sigma_nsq=VIFF_NOISE):
     """Per scale (VID map, VIND map, gain map) of ``ComVidVindG``."""
     out = []
-    for scale in range(1, 5):
-        n = 2 ** (5 - scale) + 1
-        win = gaussian_1d(n, n / 5.0)
-        if scale > 1:
-            ref = np.ascontiguousarray(sep_filter_valid(ref, win)[::2, ::2])
-            dist = np.ascontiguousarray(sep_filter_valid(dist, win)[::2, ::2])
-        mu1, mu2 = sep_filter_valid(ref, win), sep_filter_valid(dist, win)
-        s1 = sep_filter_valid(ref * ref, win) - mu1 * mu1
-        s2 = sep_filter_valid(dist * dist, win) - mu2 * mu2
-        s12 = sep_filter_valid(ref * dist, win) - mu1 * mu2
-        s1, s2 = np.maximum(s1, 0), np.maximum(s2, 0)
+    for scale, ((r, mu1, s1), (d, mu2, s2)) in enumerate(zip(_viff_side(ref), _viff_side(dist))):
+        n = 2 ** (4 - scale) + 1
+        s12 = sep_filter_valid(r * d, gaussian_1d(n, n / 5.0)) - mu1 * mu2
+        # the branches of ComVidVindG, in its order
         g = s12 / (s1 + 1e-10)
         sv = s2 - g * s12
         low1 = s1 < 1e-10
-        g[low1] = 0
-        sv[low1] = s2[low1]
-        s1[low1] = 0
+        np.copyto(g, 0.0, where=low1)
+        np.copyto(sv, s2, where=low1)
+        s1 = np.where(low1, 0.0, s1)
         low2 = s2 < 1e-10
-        g[low2] = 0
-        sv[low2] = 0
+        np.copyto(g, 0.0, where=low2)
+        np.copyto(sv, 0.0, where=low2)
         neg = g < 0
-        sv[neg] = s2[neg]
-        g[neg] = 0
-        sv[sv <= 1e-10] = 1e-10
+        np.copyto(sv, s2, where=neg)
+        np.copyto(g, 0.0, where=neg)
+        np.copyto(sv, 1e-10, where=sv <= 1e-10)
         vid = np.log10(1 + g * g * s1 / (sv + sigma_nsq))
         vind = np.log10(1 + s1 / sigma_nsq)
         out.append((vid, vind, g))
@@ -213,8 +224,7 @@ def viff(fused, sources) -> float:
     """Han's VIFF of the fused image against N sources (grey, 0..255). At each pixel and scale
     the source with the smallest gain g is used (ties: the later source, as the authors' code
     for two sources)."""
-    f = as_f64(fused)
-    maps = [_viff_maps(as_f64(s), f) for s in sources]
+    maps = [_viff_maps(s, fused) for s in sources]
     ratios = []
     for scale in range(4):
         g = np.stack([m[scale][2] for m in maps])[::-1]  # reversed: argmin ties -> later source
@@ -225,8 +235,9 @@ def viff(fused, sources) -> float:
     return float(np.sum(np.asarray(ratios) * VIFF_WEIGHTS))
 
 
+@scoped
 def _viff(fused, sources, gt=None):
-    return viff(grey(fused), [grey(s) for s in sources])
+    return viff(grey(fused), [keyed_grey(s) for s in sources])
 
 
 VIFF = define_metric(
@@ -249,7 +260,7 @@ VIF = define_metric(
         'tang': lambda f, s, g: _vif_sum(
             vifp_multi([as_u8(grey(x)) for x in s], as_u8(grey(f)), saturate_uint8=True)
         ),
-        'mefb': mefb_channels(_viff),  # MEFB's "VIF" is Han's VIFF
+        'mefb': scoped(mefb_channels(_viff)),  # MEFB's "VIF" is Han's VIFF
     },
     description='multi-scale pixel-domain VIF(source, fused), summed over sources (mefb: '
     "Han's VIFF)",
