@@ -138,9 +138,9 @@ def _vif_num(ref: dict, dist: dict, saturate: bool) -> float:
         np.maximum(vb, EPS, out=vb)
         vb += SIGMA_NSQ
         # the evaluator's branches: g = 0 where a variance is below eps or where g < 0 (sv is
-        # then irrelevant), and sigma1^2 = 0 where it is below eps
+        # then irrelevant), and sigma1^2 = 0 where it is below eps (s_masked, which also makes
+        # the term 0 where the reference's g would be set to 0)
         np.maximum(gb, 0, out=gb)
-        gb *= ref['keep'][rows]
         gb *= dist['ok'][rows]
         gb *= gb
         gb *= ref['s_masked'][rows]
@@ -194,6 +194,20 @@ def _viff_side(img):
     return cached('viff-side', (img,), compute)
 
 
+def _viff_ref_terms(ref, sigma_nsq):
+    """Per scale (the reference's variance, 0 where below 1e-10; its VIND map
+    log10(1 + sigma1^2 / sigma_n^2)), once per array in a source_cache scope."""
+
+    def compute():
+        out = []
+        for _, _, s1 in _viff_side(ref):
+            s1 = np.where(s1 < 1e-10, 0.0, s1)
+            out.append((s1, np.log10(1 + s1 / sigma_nsq)))
+        return out
+
+    return cached(('viff-ref', sigma_nsq), (ref,), compute)
+
+
 def _viff_maps(ref, dist, sigma_nsq=VIFF_NOISE):
     """Per scale (VID map, VIND map, gain map) of ``ComVidVindG``."""
     out = []
@@ -206,7 +220,6 @@ def _viff_maps(ref, dist, sigma_nsq=VIFF_NOISE):
         low1 = s1 < 1e-10
         np.copyto(g, 0.0, where=low1)
         np.copyto(sv, s2, where=low1)
-        s1 = np.where(low1, 0.0, s1)
         low2 = s2 < 1e-10
         np.copyto(g, 0.0, where=low2)
         np.copyto(sv, 0.0, where=low2)
@@ -214,8 +227,8 @@ def _viff_maps(ref, dist, sigma_nsq=VIFF_NOISE):
         np.copyto(sv, s2, where=neg)
         np.copyto(g, 0.0, where=neg)
         np.copyto(sv, 1e-10, where=sv <= 1e-10)
+        s1, vind = _viff_ref_terms(ref, sigma_nsq)[scale]  # s1 = 0 where below 1e-10
         vid = np.log10(1 + g * g * s1 / (sv + sigma_nsq))
-        vind = np.log10(1 + s1 / sigma_nsq)
         out.append((vid, vind, g))
     return out
 
@@ -227,10 +240,14 @@ def viff(fused, sources) -> float:
     maps = [_viff_maps(s, fused) for s in sources]
     ratios = []
     for scale in range(4):
-        g = np.stack([m[scale][2] for m in maps])[::-1]  # reversed: argmin ties -> later source
-        pick = len(maps) - 1 - np.argmin(g, axis=0)
-        vid = np.choose(pick, [m[scale][0] for m in maps])
-        vind = np.choose(pick, [m[scale][1] for m in maps])
+        if len(maps) == 2:  # the authors' two sources: the second where its gain is not larger
+            second = maps[1][scale][2] <= maps[0][scale][2]
+            vid, vind = (np.where(second, maps[1][scale][k], maps[0][scale][k]) for k in (0, 1))
+        else:
+            g = np.stack([m[scale][2] for m in maps])[::-1]  # reversed: ties -> later source
+            pick = len(maps) - 1 - np.argmin(g, axis=0)
+            vid = np.choose(pick, [m[scale][0] for m in maps])
+            vind = np.choose(pick, [m[scale][1] for m in maps])
         ratios.append(np.sum(vid + VIFF_C) / np.sum(vind + VIFF_C))
     return float(np.sum(np.asarray(ratios) * VIFF_WEIGHTS))
 
