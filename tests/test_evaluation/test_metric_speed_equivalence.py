@@ -67,7 +67,8 @@ def _random_windows(seed, n=6000, size=9):
     a[2 * q : 3 * q] = rng.standard_cauchy((q, size))
     f[2 * q : 3 * q] = rng.standard_cauchy((q, size)) * 1e3
     f[3 * q : 4 * q] = 1 - a[3 * q : 4 * q] + 0.01 * rng.random((q, size))  # c < 0
-    a[4 * q : 4 * q + 50] = 7.0  # flat source windows
+    a[4 * q : 4 * q + 50] = 7.0  # flat source windows (half of them with a flat fused one)
+    f[4 * q : 4 * q + 25] = 3.0
     f[4 * q + 50 : 4 * q + 100] = -2.0  # flat fused windows
     f[4 * q + 100 : 4 * q + 150] = a[4 * q + 100 : 4 * q + 150]
     a[5 * q :] = rng.random((n - 5 * q, size)) < 0.4  # binary (edge maps)
@@ -78,7 +79,7 @@ def _random_windows(seed, n=6000, size=9):
 @pytest.mark.parametrize('seed', [0, 1, 2])
 def test_fmi_staircase_equals_dense_joint(seed):
     a, f = _random_windows(seed)
-    fast = fmi_mod._nfmi_pairs(fmi_mod._window_side(a), fmi_mod._window_side(f))
+    fast = fmi_mod._nfmi_pairs(fmi_mod._window_side(a.T), fmi_mod._window_side(f.T))
     np.testing.assert_allclose(fast, _nfmi_dense(a, f), rtol=0, atol=1e-12)
 
 
@@ -88,12 +89,12 @@ def test_fmi_staircase_cells_are_the_bound_double_differences():
     fp[:, 3] = 0
     fp, ap = fp / fp.sum(1, keepdims=True), ap / ap.sum(1, keepdims=True)
     fc, ac = np.cumsum(fp, 1), np.cumsum(ap, 1)
-    i, j, mass = fmi_mod._staircase(fmi_mod._cdf_keys(fp), fmi_mod._cdf_keys(ap))
+    i, j, mass = fmi_mod._staircase(fmi_mod._cdf_keys(fp.T), fmi_mod._cdf_keys(ap.T))
     dense = np.zeros((200, 10, 10))
     dense[:, 1:, 1:] = np.minimum(fc[:, :, None], ac[:, None, :])
     dense = np.diff(np.diff(dense, axis=1), axis=2)
     sparse = np.zeros((200, 9, 9))
-    np.add.at(sparse, (np.arange(200)[:, None], i, j), mass)
+    np.add.at(sparse, (np.arange(200)[None, :], i, j), mass)
     np.testing.assert_allclose(sparse, dense, rtol=0, atol=1e-15)
 
 
@@ -108,8 +109,8 @@ def test_fmi_real_image_equals_dense_joint():
         dense = np.mean(
             [
                 _nfmi_dense(
-                    fmi_mod._windows(fmi_mod.fmi_features(s, feature), 3),
-                    fmi_mod._windows(ff, 3),
+                    fmi_mod._windows(fmi_mod.fmi_features(s, feature), 3).T,
+                    fmi_mod._windows(ff, 3).T,
                 ).mean()
                 for s in (a, b)
             ]
@@ -212,3 +213,10 @@ def test_qcb_qcv_equal_complex_transcriptions():
         c1**2 + c2**2
     )
     assert perceptual.qcb(f, a, b) == pytest.approx(q.mean(), rel=1e-12)
+
+
+def test_fmi_sum_rows_is_numpy_row_order():
+    rng = np.random.default_rng(3)
+    for size in (3, 8, 9, 17, 25, 49):
+        x = rng.random((size, 500)) * 10.0 ** rng.integers(-5, 5, (size, 500))
+        np.testing.assert_array_equal(fmi_mod._sum_rows(x), np.ascontiguousarray(x.T).sum(1))

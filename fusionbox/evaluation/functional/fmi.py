@@ -22,14 +22,13 @@ so those are evaluated once each.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import as_f64, define_metric, grey, mefb_channels
 from .cache import cached, keyed_grey, scoped
 from .filters import filter_same
 
 _EPS100 = 100 * np.finfo(np.float64).eps
-_CHUNK = 32768  # windows per vectorised chunk (about 5 MB per (n, 2l) array)
+_CHUNK = 16384  # windows per vectorised chunk (about 2.4 MB per (2l, n) array)
 SOBEL_MATLAB = np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]) / 8
 
 
@@ -94,66 +93,95 @@ def fmi_features(img, feature: str) -> np.ndarray:
 
 # --- per-window normalised MI -------------------------------------------------------------------
 def _windows(feat: np.ndarray, w: int) -> np.ndarray:
-    """(n, w*w) valid windows in MATLAB's column-major ``sub(:)`` order."""
-    v = sliding_window_view(feat, (w, w))
-    return v.transpose(0, 1, 3, 2).reshape(-1, w * w)
+    """(w*w, n) valid windows, one per column, rows in MATLAB's column-major ``sub(:)`` order."""
+    h, wd = feat.shape[0] - w + 1, feat.shape[1] - w + 1
+    return np.stack([feat[k % w : k % w + h, k // w : k // w + wd].ravel() for k in range(w * w)])
+
+
+def _cumsum_rows(p: np.ndarray) -> np.ndarray:
+    """np.cumsum(p, axis=0) (sequential, the same sums) for a short first axis."""
+    out = np.empty_like(p)
+    out[0] = p[0]
+    for k in range(1, p.shape[0]):
+        np.add(out[k - 1], p[k], out=out[k])
+    return out
+
+
+def _sum_rows(x: np.ndarray) -> np.ndarray:
+    """``x.sum(0)`` in the order NumPy sums a contiguous row of ``len(x)`` elements (what the
+    windows-as-rows code did): eight partial sums paired, then the rest. The order decides
+    exact zeros: the centred PDF of a flat window is 0 only if its mean is exactly 1 / l."""
+    n = len(x)
+    if n < 8 or n > 128:
+        return np.ascontiguousarray(x.T).sum(1)
+    r = x[:8].copy()
+    i = 8
+    while i < n - n % 8:
+        r += x[i : i + 8]
+        i += 8
+    out = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for k in range(i, n):
+        out += x[k]
+    return out
 
 
 def _window_side(x: np.ndarray) -> dict:
-    """What one image's (n, l) windows contribute to every pair: the min-max normalised PDF p
-    (uniform where a window is flat), its CDF as sort keys (see :func:`_staircase`), also of
-    the reversed PDF, the centred PDF and its squared norm, the population SD of the index and
-    the entropy (bits)."""
+    """What one image's (l, n) windows (columns) contribute to every pair: the min-max
+    normalised PDF p (uniform where a window is flat), also reversed, its CDF as sort keys
+    (see :func:`_staircase`), also of the reversed PDF, the centred PDF and its squared norm,
+    the mean and population SD of the index and the entropy (bits)."""
     x = np.asarray(x, dtype=np.float64)
-    n, size = x.shape
-    lo, hi = x.min(1, keepdims=True), x.max(1, keepdims=True)
+    size = x.shape[0]
+    lo, hi = x.min(0), x.max(0)
     flat = hi == lo
     p = x - lo
     p /= np.where(flat, 1, hi - lo)
-    p[flat[:, 0]] = 1.0
-    p /= p.sum(1, keepdims=True)
-    centred = p - p.mean(1, keepdims=True)
+    p[:, flat] = 1.0
+    p /= _sum_rows(p)
+    centred = p - _sum_rows(p) / size
     idx = np.arange(1, size + 1, dtype=np.float64)
+    mean = idx @ p
     logp = np.log2(np.where(p > 0, p, 1))
-    mean = p @ idx
     return {
         'raw': x,
         'p': p,
-        'p_rev': np.ascontiguousarray(p[:, ::-1]),
+        'p_rev': np.ascontiguousarray(p[::-1]),
         'key': _cdf_keys(p),
-        'key_rev': _cdf_keys(p[:, ::-1]),
-        'sum': p.sum(1),
+        'key_rev': _cdf_keys(p[::-1]),
+        'sum': _sum_rows(p),
         'mean': mean,
         'centred': centred,
-        'norm2': np.einsum('ij,ij->i', centred, centred),
-        'sd': np.sqrt(np.maximum(p @ (idx * idx) - mean**2, 0)),
-        'h': -np.einsum('ij,ij->i', p, logp),
+        'norm2': _sum_rows(centred * centred),
+        'sd': np.sqrt(np.maximum((idx * idx) @ p - mean**2, 0)),
+        'h': -_sum_rows(p * logp),
     }
 
 
 def _cdf_keys(p: np.ndarray) -> np.ndarray:
-    """int64 keys ordered as the CDF values (non-negative doubles order as their bits), shifted
-    left by one bit for a tag."""
-    return np.cumsum(p, 1).view(np.int64) << 1
+    """(n, l) int64 keys of the CDFs of the columns of p (l, n), ordered as the CDF values
+    (non-negative doubles order as their bits), shifted left by one bit for a tag."""
+    return np.ascontiguousarray(_cumsum_rows(p).T).view(np.int64) << 1
 
 
 def _staircase(fkey: np.ndarray, bkey: np.ndarray):
-    """The cells of the comonotone coupling of two CDFs F, B (rows, as :func:`_cdf_keys`,
-    shape (n, l)): the double differences of min(F_i, B_j) vanish except on a monotone path of
-    at most 2l - 1 cells, one per anti-diagonal, whose masses are the gaps between the merged
-    sorted CDF values. Returns 0-based (i, j, mass), each (n, 2l - 1); cells past the l x l
-    grid get mass 0."""
-    size = fkey.shape[1]
+    """The cells of the comonotone coupling of two CDFs F, B (rows of keys from
+    :func:`_cdf_keys`, shape (n, l)): the double differences of min(F_i, B_j) vanish except on
+    a monotone path of at most 2l - 1 cells, one per anti-diagonal, whose masses are the gaps
+    between the merged sorted CDF values. Returns 0-based (i, j, mass), each (2l - 1, n);
+    cells past the l x l grid get mass 0."""
+    n, size = fkey.shape
     merged = np.concatenate([fkey, bkey | 1], axis=1)  # tag 1: a B breakpoint
     merged.sort(axis=1)
-    merged = merged[:, : 2 * size - 1]
-    t = (merged >> 1).view(np.float64)  # (n, 2l - 1) sorted breakpoints
+    merged = np.ascontiguousarray(merged[:, : 2 * size - 1].T)  # (2l - 1, n)
+    t = (merged >> 1).view(np.float64)  # sorted breakpoints
     mass = t.copy()
-    mass[:, 1:] -= t[:, :-1]
-    i = np.zeros(t.shape, dtype=np.intp)
-    np.cumsum(1 - (merged[:, :-1] & 1), axis=1, out=i[:, 1:])  # F breakpoints passed
-    j = np.arange(2 * size - 1) - i
-    mass[(i >= size) | (j >= size)] = 0
+    mass[1:] -= t[:-1]
+    passed_f = 1 - (merged & 1)
+    i = np.zeros(t.shape, dtype=np.intp)  # F breakpoints passed
+    for m in range(1, 2 * size - 1):
+        np.add(i[m - 1], passed_f[m - 1], out=i[m])
+    j = np.arange(2 * size - 1)[:, None] - i
+    np.copyto(mass, 0.0, where=(i >= size) | (j >= size))
     np.minimum(i, size - 1, out=i)
     np.minimum(j, size - 1, out=j)
     return i, j, mass
@@ -175,24 +203,25 @@ def _nfmi_pairs(sa: dict, sf: dict) -> np.ndarray:
     staircase the joint is the scaled product, whose entropy has a closed form, so the joint
     entropy costs O(l) per window: the product's entropy plus a correction on the staircase.
     """
-    n, size = sa['p'].shape
+    size, n = sa['p'].shape
     fp = sf['p']
-    s = np.einsum('ij,ij->i', sa['centred'], sf['centred'])
+    s = _sum_rows(sa['centred'] * sf['centred'])
     with np.errstate(invalid='ignore', divide='ignore'):
         c = np.where(s == 0, 0.0, s / np.sqrt(sa['norm2'] * sf['norm2']))
-    upper = (c >= 0)[:, None]
-    i, j, mass = _staircase(sf['key'], np.where(upper, sa['key'], sa['key_rev']))
-    ap = np.where(upper, sa['p'], sa['p_rev'])  # the source PDF in the staircase's column order
+    upper = c >= 0
+    i, j, mass = _staircase(sf['key'], np.where(upper[:, None], sa['key'], sa['key_rev']))
+    ap = np.where(upper, sa['p'], sa['p_rev'])  # the source PDF in the staircase's row order
     # covariance of the indices under the bound: E[IJ] - E[I] E[J] (Hoeffding: the sum over
-    # the grid of bound - F_i A_j); a reversed column j has index l - j
+    # the grid of bound - F_i A_j); a reversed row j has index l - j
     w_i = mass * (i + 1)
-    e_i = w_i.sum(1)
-    e_ij = np.einsum('ij,ij->i', w_i, j + 1.0)
-    e_ij = np.where(upper[:, 0], e_ij, (size + 1) * e_i - e_ij)
+    e_i = w_i.sum(0)
+    w_i *= j + 1
+    e_ij = w_i.sum(0)
+    e_ij = np.where(upper, e_ij, (size + 1) * e_i - e_ij)
     cov = e_ij - sf['mean'] * sa['mean']
     with np.errstate(invalid='ignore', divide='ignore'):
         ratio = c / (cov / (sf['sd'] * sa['sd']))
-    degenerate = (sa['sd'] == 0) | (sf['sd'] == 0) | (upper[:, 0] & (c == 0))
+    degenerate = (sa['sd'] == 0) | (sf['sd'] == 0) | (upper & (c == 0))
     coef = np.where(degenerate, 0.0, ratio)
     k = 1 - coef
     # the product (1 - coef) fp_i ap_j over all cells: -k (Sf Sa log2|k| - Sa Hf - Sf Ha)
@@ -200,18 +229,18 @@ def _nfmi_pairs(sa: dict, sf: dict) -> np.ndarray:
     ha, hf = sa['h'], sf['h']
     log_k = np.log2(np.where(k != 0, np.abs(k), 1))
     joint = -k * (sum_f * sum_a * log_k - sum_a * hf - sum_f * ha)
-    base = np.arange(0, n * size, size)[:, None]
-    prod = np.take(fp, i + base)
-    prod *= k[:, None]
-    prod *= np.take(ap, j + base)
-    mass *= coef[:, None]
+    col = np.arange(n)
+    prod = np.take(fp, i * n + col)
+    prod *= k
+    prod *= np.take(ap, j * n + col)
+    mass *= coef
     mass += prod  # the joint PDF on the staircase
-    joint += np.einsum('ij,ij->i', prod, _log2_abs(prod))
-    joint -= np.einsum('ij,ij->i', mass, _log2_abs(mass))
+    joint += (prod * _log2_abs(prod)).sum(0)
+    joint -= (mass * _log2_abs(mass)).sum(0)
     mi = ha + hf - joint
     with np.errstate(invalid='ignore', divide='ignore'):
         out = np.where((mi == 0) | (ha + hf == 0), 0.0, 2 * mi / (ha + hf))
-    return np.where(np.all(sa['raw'] == sf['raw'], axis=1), 1.0, out)
+    return np.where(np.all(sa['raw'] == sf['raw'], axis=0), 1.0, out)
 
 
 def _window_keys(feat: np.ndarray, w: int) -> np.ndarray:
@@ -236,7 +265,7 @@ def _binary_nfmi(akey: np.ndarray, fkey: np.ndarray, size: int) -> np.ndarray:
     bits = np.arange(size)
     a = ((uniq[:, None] >> size) >> bits) & 1
     f = (uniq[:, None] >> bits) & 1
-    vals = _nfmi_pairs(_window_side(a.astype(np.float64)), _window_side(f.astype(np.float64)))
+    vals = _nfmi_pairs(_window_side(a.T.astype(np.float64)), _window_side(f.T.astype(np.float64)))
     if 2 * size > 24:
         return vals[key.ravel()]
     table = np.zeros(1 << (2 * size))
@@ -266,12 +295,12 @@ def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
     fw = _windows(ff, w)
     sws = [_windows(x, w) for x in feats]
     totals = np.zeros(len(sws))
-    for start in range(0, fw.shape[0], _CHUNK):
+    for start in range(0, fw.shape[1], _CHUNK):
         sl = slice(start, start + _CHUNK)
-        side_f = _window_side(fw[sl])
+        side_f = _window_side(fw[:, sl])
         for k, sw in enumerate(sws):
-            totals[k] += _nfmi_pairs(_window_side(sw[sl]), side_f).sum()
-    return float(np.mean(totals / fw.shape[0]))
+            totals[k] += _nfmi_pairs(_window_side(sw[:, sl]), side_f).sum()
+    return float(np.mean(totals / fw.shape[1]))
 
 
 def _fmi(feature):
