@@ -137,9 +137,11 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
     total_sum_an = np.zeros_like(im)
     covx2, covy2, covxy = (np.zeros_like(im) for _ in range(3))
     sum_an, max_an, energy, an0_sq = (np.empty_like(im) for _ in range(4))
+    buf = np.empty(bank.shape[1:], dtype=np.complex128)  # (nscale, rows, cols), reused
     for o in range(norient):
         angl = o * np.pi / norient
-        eo = scipy_fft.ifft2(image_fft * bank[o], axes=(-2, -1), overwrite_x=True)
+        np.multiply(image_fft, bank[o], out=buf)
+        eo = scipy_fft.ifft2(buf, axes=(-2, -1), overwrite_x=True)
         for rows_ in _row_blocks(rows, cols):  # the per-scale terms in cache-sized blocks
             _scale_sums(eo[:, rows_], sum_an[rows_], max_an[rows_], energy[rows_], an0_sq[rows_])
         del eo
