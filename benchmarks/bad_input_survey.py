@@ -191,10 +191,11 @@ def cases(f: dict) -> list:
         'import numpy as np\nfrom fusionbox.apis import FusionInferencer, fuse\n'
         'fuse(FusionInferencer(), [np.full((32, 32), np.nan), np.zeros((32, 32))], "ivf")'
     )
-    api_colour = (
+    # colour (H, W, 3) is valid input (converted by the protocol); four channels are not
+    api_channels = (
         'import numpy as np\nfrom fusionbox.evaluation.functional import evaluate_image\n'
-        'r = np.random.default_rng(0)\nevaluate_image(["Qabf", "AG"], r.random((32, 32, 3)),'
-        ' [r.random((32, 32, 3)), r.random((32, 32, 3))], strict=True)'
+        'r = np.random.default_rng(0)\nevaluate_image(["Qabf", "AG"], r.random((32, 32, 4)),'
+        ' [r.random((32, 32, 4)), r.random((32, 32, 4))], strict=True)'
     )
     api_nan = (
         'import numpy as np\nfrom fusionbox.evaluation.functional import get_metric\n'
@@ -329,7 +330,8 @@ def cases(f: dict) -> list:
         Case('python API', 'NaN array to fuse()', [*API, api_fuse], ('NaN',)),
         Case('python API', 'read_image on a truncated JPEG',
              [*API, api_read.format(str(f['truncated']))], ('truncated.jpg',)),
-        Case('python API', 'colour arrays to evaluate_image', [*API, api_colour], ('Qabf', 'AG')),
+        Case('python API', 'four-channel arrays to evaluate_image', [*API, api_channels],
+             ('Qabf', 'AG')),
         Case('python API', 'metric on a NaN image', [*API, api_nan], ('NaN',)),
         Case('python API', 'load a code-carrying checkpoint',
              [*API, api_load.format(str(f['evil_ckpt']))], ('evil.pth',)),

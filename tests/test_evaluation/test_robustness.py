@@ -239,10 +239,11 @@ def test_cli_metrics_records_bad_images(tmp_path, capsys):
         ['metrics', '--source', f'ir={tmp_path / "ir"}', '--source', f'vi={tmp_path / "vi"}']
         + ['--fused', str(tmp_path / 'fused'), '--metrics', 'EN,CC', '-o', str(out)]
     )
-    assert args.func(args) == 0
+    assert args.func(args) == 1  # a bad sample makes the run fail, after scoring the rest
     rows = {(r['image'], r['metric']): r for r in csv.DictReader(out.open())}
-    assert rows['002', 'CC']['value'] == '' and 'sizes differ' in rows['002', 'CC']['error']
-    assert rows['002', 'EN']['value'] != '' and rows['001', 'CC']['error'] == ''
+    assert set(rows) == {('001', 'EN'), ('001', 'CC')}  # 002 skipped, not scored in part
+    assert rows['001', 'CC']['error'] == '' and float(rows['001', 'EN']['value']) > 0
     captured = capsys.readouterr()
-    assert 'CC: no value for 1 of 2 image(s)' in captured.err
-    assert '[1 image(s) left out]' in captured.out
+    assert 'skipped 002: image sizes differ' in captured.err
+    assert f'{tmp_path / "fused" / "002.png"} (32x20)' in captured.err
+    assert '1 of 2 sample(s) skipped as bad' in captured.err
