@@ -163,9 +163,18 @@ def run(args) -> int:
                     model, datasets, staging / 'fused' / model.name, args.device, log
                 )
                 methods.append((model.name, folder))
+        bad = []
         rows, names = evaluate_methods(
-            methods, datasets, args.protocol, metrics, log=log, workers=args.workers
+            methods,
+            datasets,
+            args.protocol,
+            metrics,
+            log=log,
+            workers=args.workers,
+            bad_samples=bad,
         )
+        if not rows:
+            raise ValueError('no sample could be scored (bad samples listed above)')
         if table is not None:
             board = rank_with_published(
                 rows, names, table, args.protocol, args.exclude_published, args.title, log=log
@@ -182,4 +191,11 @@ def run(args) -> int:
             shutil.rmtree(staging, ignore_errors=True)
     print(to_markdown(board))
     print(f'wrote {", ".join(str(p) for p in paths.values())}')
+    if bad:
+        print(
+            f'error: {len(bad)} sample(s) skipped as bad (listed above); the table ranks the '
+            'methods on the others',
+            file=sys.stderr,
+        )
+        return 1
     return 0

@@ -107,6 +107,40 @@ def test_leaderboard_ranks_and_files(folders, capsys):
     assert not [p for p in folders.iterdir() if p.name.startswith('.board')]  # no leftovers
 
 
+def test_a_bad_fused_image_is_reported_and_its_sample_left_out(folders, capsys):
+    (folders / 'max' / '002.png').write_bytes(b'')  # one method's image of one sample
+    cv2.imwrite(str(folders / 'avg' / '003_avg.png'), np.zeros((20, 48), np.uint8))  # size
+    out = folders / 'board'
+    argv = [
+        '--protocol',
+        'standard',
+        '--dataset',
+        f'toy:ivf:ir={folders / "ir"},vi={folders / "vi"}',
+    ]
+    argv += ['--metrics', 'EN,SD', '--method', f'avg={folders / "avg"}']
+    argv += ['--method', f'max={folders / "max"}', '-o', str(out)]
+    assert _run(argv) == 1  # the table is written, the run says samples were skipped
+    err = capsys.readouterr().err
+    assert 'skipped 002 for every method' in err and str(folders / 'max' / '002.png') in err
+    assert 'skipped 003 for every method' in err and 'sizes differ' in err
+    assert '2 sample(s) skipped as bad' in err
+    board = json.loads((out / 'leaderboard.json').read_text())
+    entries = {e['method']: e for e in board['tables']['toy']}
+    assert {e['n_images'] for e in entries.values()} == {1}  # both ranked on sample 001 only
+    bad = []
+    rows, _ = evaluate_methods(
+        [('avg', folders / 'avg'), ('max', folders / 'max')],
+        [parse_dataset(f'toy:ivf:ir={folders / "ir"},vi={folders / "vi"}', folders)],
+        'standard',
+        ['EN'],
+        log=lambda m: None,
+        workers=2,
+        bad_samples=bad,
+    )
+    assert [r['stem'] for r in rows] == ['001', '001'] and len(bad) == 2
+    assert bad[0].startswith('toy/002: ') and bad[1].startswith('toy/003: ')
+
+
 def test_two_datasets_overall_and_missing_samples(folders):
     for m in ('avg', 'max'):
         for ds in ('d1', 'd2'):

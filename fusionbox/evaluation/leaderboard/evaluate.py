@@ -8,7 +8,7 @@ from typing import List, Sequence, Tuple
 
 from fusionbox.utils.image_io import list_images, match_stem
 
-from ..batch import SampleJob, evaluate_samples
+from ..batch import BadSample, SampleJob, evaluate_samples
 from ..functional import PROTOCOLS, get_metric, list_metrics
 from .specs import DatasetSpec, ModelSpec, method_folder
 
@@ -40,6 +40,7 @@ def evaluate_methods(
     metrics: Sequence[str] | None = None,
     log=print,
     workers: int | None = None,
+    bad_samples: List[str] | None = None,
 ) -> Tuple[List[dict], List[str]]:
     """Per-image metric rows ``{'dataset', 'method', 'stem', 'file', <metric>: value}``; a
     value that cannot be computed is None, with its reason in ``row['errors'][metric]``.
@@ -48,7 +49,10 @@ def evaluate_methods(
     others are reported through ``log`` and left out). The methods' images of one sample are
     scored together (the sources' side of each metric once) and the samples are spread over
     ``workers`` processes (:func:`~fusionbox.evaluation.batch.evaluate_samples`; the rows do
-    not depend on their number). Returns ``(rows, metric_names)``.
+    not depend on their number). A sample that cannot be scored (a file that cannot be read,
+    images whose sizes differ) is reported through ``log``, left out for every method (the
+    ranking compares the methods on the same samples) and, as ``'<dataset>/<stem>: reason'``,
+    appended to ``bad_samples`` when given. Returns ``(rows, metric_names)``.
     """
     names = metric_names(protocol, metrics)
     if len({m for m, _ in methods}) != len(methods):
@@ -83,7 +87,13 @@ def evaluate_methods(
             )
             for stem in common
         ]
-        for job, results in zip(jobs, evaluate_samples(jobs, names, protocol, workers)):
+        scored = evaluate_samples(jobs, names, protocol, workers, skip_bad=True)
+        for job, results in zip(jobs, scored):
+            if isinstance(results, BadSample):
+                log(f'error: {ds.name}: skipped {results.key} for every method: {results.reason}')
+                if bad_samples is not None:
+                    bad_samples.append(f'{ds.name}/{results.key}: {results.reason}')
+                continue
             for (method, _), path, (values, errors) in zip(methods, job.fused, results):
                 row = {'dataset': ds.name, 'method': method, 'stem': job.key, 'file': str(path)}
                 row.update({n: values.get(n) for n in names})
