@@ -220,3 +220,35 @@ def test_fmi_sum_rows_is_numpy_row_order():
     for size in (3, 8, 9, 17, 25, 49):
         x = rng.random((size, 500)) * 10.0 ** rng.integers(-5, 5, (size, 500))
         np.testing.assert_array_equal(fmi_mod._sum_rows(x), np.ascontiguousarray(x.T).sum(1))
+
+
+# --- a grey source repeated per colour channel is computed once, with the same values ----------
+@pytest.mark.parametrize(
+    'name, protocol',
+    [
+        ('Qcb', 'vifb'),
+        ('Qcb', 'mefb'),
+        ('FMI', 'mefb'),
+        ('VIF', 'mefb'),
+        ('Qw', 'mefb'),
+        ('Qy', 'mefb'),
+        ('Qc', 'mefb'),
+        ('Qp', 'mefb'),
+    ],
+)
+def test_repeated_grey_source_gives_the_per_channel_values(name, protocol):
+    from fusionbox.evaluation.functional import get_metric
+
+    grey_src = _textured(4, 64, 72).astype(np.uint8)
+    colour_src = np.stack([_textured(5 + k, 64, 72) for k in range(3)], -1).astype(np.uint8)
+    fused = np.round((colour_src + grey_src[..., None]) / 2).astype(np.uint8)
+    metric = get_metric(name)
+    # each channel on its own (fresh arrays, nothing shared), averaged as the wrappers do
+    per_channel = [
+        metric(
+            fused[..., k].copy(), [colour_src[..., k].copy(), grey_src.copy()], protocol=protocol
+        )
+        for k in range(3)
+    ]
+    ours = metric(fused, [colour_src, grey_src], protocol=protocol)
+    assert ours == pytest.approx(np.mean(per_channel), rel=1e-14, abs=1e-14)
