@@ -125,11 +125,11 @@ def _sum_rows(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _window_side(x: np.ndarray) -> dict:
+def _window_side(x: np.ndarray, source: bool = True) -> dict:
     """What one image's (l, n) windows (columns) contribute to every pair: the min-max
-    normalised PDF p (uniform where a window is flat), also reversed, its CDF as sort keys
-    (see :func:`_staircase`), also of the reversed PDF, the centred PDF and its squared norm,
-    the mean and population SD of the index and the entropy (bits)."""
+    normalised PDF p (uniform where a window is flat), its CDF as sort keys (see
+    :func:`_staircase`), for a ``source`` also both reversed, the centred PDF and its squared
+    norm, the mean and population SD of the index and the entropy (bits)."""
     x = np.asarray(x, dtype=np.float64)
     size = x.shape[0]
     lo, hi = x.min(0), x.max(0)
@@ -142,12 +142,10 @@ def _window_side(x: np.ndarray) -> dict:
     idx = np.arange(1, size + 1, dtype=np.float64)
     mean = idx @ p
     logp = np.log2(np.where(p > 0, p, 1))
-    return {
+    side = {
         'raw': x,
         'p': p,
-        'p_rev': np.ascontiguousarray(p[::-1]),
         'key': _cdf_keys(p),
-        'key_rev': _cdf_keys(p[::-1]),
         'sum': _sum_rows(p),
         'mean': mean,
         'centred': centred,
@@ -155,6 +153,10 @@ def _window_side(x: np.ndarray) -> dict:
         'sd': np.sqrt(np.maximum((idx * idx) @ p - mean**2, 0)),
         'h': -_sum_rows(p * logp),
     }
+    if source:
+        side['p_rev'] = np.ascontiguousarray(p[::-1])
+        side['key_rev'] = _cdf_keys(p[::-1])
+    return side
 
 
 def _cdf_keys(p: np.ndarray) -> np.ndarray:
@@ -170,7 +172,9 @@ def _staircase(fkey: np.ndarray, bkey: np.ndarray):
     between the merged sorted CDF values. Returns 0-based (i, j, mass), each (2l - 1, n);
     cells past the l x l grid get mass 0."""
     n, size = fkey.shape
-    merged = np.concatenate([fkey, bkey | 1], axis=1)  # tag 1: a B breakpoint
+    merged = np.empty((n, 2 * size), dtype=np.int64)
+    merged[:, :size] = fkey
+    np.bitwise_or(bkey, 1, out=merged[:, size:])  # tag 1: a B breakpoint
     merged.sort(axis=1)
     merged = np.ascontiguousarray(merged[:, : 2 * size - 1].T)  # (2l - 1, n)
     t = (merged >> 1).view(np.float64)  # sorted breakpoints
@@ -292,15 +296,15 @@ def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
         fkey = _window_keys(ff, w)
         keys = [cached(('fmi-keys', w), (x,), lambda x=x: _window_keys(x, w)) for x in feats]
         return float(np.mean([_binary_nfmi(k, fkey, w * w).mean() for k in keys]))
-    fw = _windows(ff, w)
-    sws = [_windows(x, w) for x in feats]
-    totals = np.zeros(len(sws))
-    for start in range(0, fw.shape[1], _CHUNK):
-        sl = slice(start, start + _CHUNK)
-        side_f = _window_side(fw[:, sl])
-        for k, sw in enumerate(sws):
-            totals[k] += _nfmi_pairs(_window_side(sw[:, sl]), side_f).sum()
-    return float(np.mean(totals / fw.shape[1]))
+    rows, cols = ff.shape[0] - w + 1, ff.shape[1] - w + 1
+    band = max(1, _CHUNK // cols)  # window rows per chunk
+    totals = np.zeros(len(feats))
+    for r in range(0, rows, band):  # the windows of a band of rows, built where they are used
+        sub = slice(r, min(r + band, rows) + w - 1)
+        side_f = _window_side(_windows(ff[sub], w), source=False)
+        for k, x in enumerate(feats):
+            totals[k] += _nfmi_pairs(_window_side(_windows(x[sub], w)), side_f).sum()
+    return float(np.mean(totals / (rows * cols)))
 
 
 def _fmi(feature):
