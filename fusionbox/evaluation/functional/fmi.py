@@ -178,13 +178,14 @@ def _staircase(fkey: np.ndarray, bkey: np.ndarray):
     merged.sort(axis=1)
     merged = np.ascontiguousarray(merged[:, : 2 * size - 1].T)  # (2l - 1, n)
     t = (merged >> 1).view(np.float64)  # sorted breakpoints
-    mass = t.copy()
-    mass[1:] -= t[:-1]
-    passed_f = 1 - (merged & 1)
-    i = np.zeros(t.shape, dtype=np.intp)  # F breakpoints passed
+    mass = np.empty_like(t)
+    mass[0] = t[0]
+    np.subtract(t[1:], t[:-1], out=mass[1:])
+    j = np.zeros(t.shape, dtype=np.intp)  # B breakpoints passed
+    tag = np.empty(t.shape[1], dtype=np.intp)
     for m in range(1, 2 * size - 1):
-        np.add(i[m - 1], passed_f[m - 1], out=i[m])
-    j = np.arange(2 * size - 1)[:, None] - i
+        np.add(j[m - 1], np.bitwise_and(merged[m - 1], 1, out=tag), out=j[m])
+    i = np.arange(2 * size - 1)[:, None] - j
     np.copyto(mass, 0.0, where=(i >= size) | (j >= size))
     np.minimum(i, size - 1, out=i)
     np.minimum(j, size - 1, out=j)
@@ -244,7 +245,10 @@ def _nfmi_pairs(sa: dict, sf: dict) -> np.ndarray:
     mi = ha + hf - joint
     with np.errstate(invalid='ignore', divide='ignore'):
         out = np.where((mi == 0) | (ha + hf == 0), 0.0, 2 * mi / (ha + hf))
-    return np.where(np.all(sa['raw'] == sf['raw'], axis=0), 1.0, out)
+    equal = sa['raw'][0] == sf['raw'][0]  # the window equals the fused one
+    for k in range(1, size):
+        equal &= sa['raw'][k] == sf['raw'][k]
+    return np.where(equal, 1.0, out)
 
 
 def _window_keys(feat: np.ndarray, w: int) -> np.ndarray:
