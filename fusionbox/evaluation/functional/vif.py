@@ -209,7 +209,8 @@ def _viff_ref_terms(ref, sigma_nsq):
 
 
 def _viff_maps(ref, dist, sigma_nsq=VIFF_NOISE):
-    """Per scale (VID map, VIND map, gain map) of ``ComVidVindG``."""
+    """Per scale the terms of ``ComVidVindG``: (gain g, sigma_v^2, masked sigma1^2, VIND map);
+    the VID map is log10(1 + g^2 sigma1^2 / (sigma_v^2 + sigma_n^2)) (:func:`_vid`)."""
     out = []
     for scale, ((r, mu1, s1), (d, mu2, s2)) in enumerate(zip(_viff_side(ref), _viff_side(dist))):
         n = 2 ** (4 - scale) + 1
@@ -228,9 +229,12 @@ def _viff_maps(ref, dist, sigma_nsq=VIFF_NOISE):
         np.copyto(g, 0.0, where=neg)
         np.copyto(sv, 1e-10, where=sv <= 1e-10)
         s1, vind = _viff_ref_terms(ref, sigma_nsq)[scale]  # s1 = 0 where below 1e-10
-        vid = np.log10(1 + g * g * s1 / (sv + sigma_nsq))
-        out.append((vid, vind, g))
+        out.append((g, sv, s1, vind))
     return out
+
+
+def _vid(g, sv, s1, sigma_nsq=VIFF_NOISE):
+    return np.log10(1 + g * g * s1 / (sv + sigma_nsq))
 
 
 def viff(fused, sources) -> float:
@@ -240,14 +244,15 @@ def viff(fused, sources) -> float:
     maps = [_viff_maps(s, fused) for s in sources]
     ratios = []
     for scale in range(4):
+        terms = [m[scale] for m in maps]  # per source (g, sv, s1, vind)
         if len(maps) == 2:  # the authors' two sources: the second where its gain is not larger
-            second = maps[1][scale][2] <= maps[0][scale][2]
-            vid, vind = (np.where(second, maps[1][scale][k], maps[0][scale][k]) for k in (0, 1))
+            second = terms[1][0] <= terms[0][0]
+            g, sv, s1, vind = (np.where(second, b, a) for a, b in zip(*terms))
         else:
-            g = np.stack([m[scale][2] for m in maps])[::-1]  # reversed: ties -> later source
-            pick = len(maps) - 1 - np.argmin(g, axis=0)
-            vid = np.choose(pick, [m[scale][0] for m in maps])
-            vind = np.choose(pick, [m[scale][1] for m in maps])
+            gs = np.stack([t[0] for t in terms])[::-1]  # reversed: ties -> later source
+            pick = len(maps) - 1 - np.argmin(gs, axis=0)
+            g, sv, s1, vind = (np.choose(pick, list(x)) for x in zip(*terms))
+        vid = _vid(g, sv, s1)  # of the chosen source only
         ratios.append(np.sum(vid + VIFF_C) / np.sum(vind + VIFF_C))
     return float(np.sum(np.asarray(ratios) * VIFF_WEIGHTS))
 
