@@ -197,9 +197,11 @@ _EMBEDDED_03 = [186, 57, 25, 140, 217, 210, 84, 74, 192, 100, 216, 138]
 _EQUAL = [85, 44, 11, 129, 217, 204, 76, 69, 186, 98, 214, 30]
 REAL_MIX_FIRST_DRAWS = {
     'fusionfm-lite_unet-c24-haar3-gated-detail_fm-src_iter-3k_real-mix.py': _EMBEDDED_03,
+    'fusionfm-lite_unet-c24-haar3-gated-detail_fm-src_iter-6k_real-mix.py': _EMBEDDED_03,
     'fusionfm-lite_unet-c24-haar3-gated_fm-src_iter-3k_real-mix.py': _EMBEDDED_03,
     'fusionfm-lite_unet-c24-haar3_fm-src_iter-3k_real-mix.py': _EQUAL,
     'fusionfm_unet-c32-haar3-gated_fm-src_iter-3k_real-mix.py': _EMBEDDED_03,
+    'fusionfm_unet-c32-haar3-gated-detail_fm-src_iter-6k_real-mix.py': _EMBEDDED_03,
     'fusionfm_unet-s_fm-src_iter-3k_real-mix.py': _EQUAL,
 }
 

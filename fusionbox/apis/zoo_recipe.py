@@ -121,6 +121,8 @@ def recipe_commands(name: str, cfg, config: Path, meta: dict, add_args: Sequence
             options.append('default_hooks.checkpoint.max_keep_ckpts=-1')  # keep it
             recipe['checkpoint'] = f'iteration {iteration} of a {max_iters}-iteration run'
         train += ['--cfg-options', *options] if options else []
+        if tool == 'tools/fusionfm_recipe.py':  # the recipe itself points the datasets at labels
+            other = [key for key in other if not key.endswith('dataset.datasets')]
         if other:
             recipe['not_in_command'] = other
     checkpoint = f'{work_dir}/iter_{iteration}.pth' if iteration else f'{work_dir}/CHECKPOINT.pth'

@@ -184,6 +184,27 @@ def test_recipe_of_an_intermediate_checkpoint_keeps_it():
     assert recipe['checkpoint'] == 'iteration 20 of a 40-iteration run' and recipe['seed'] == 3
 
 
+def test_recipe_of_a_fusionfm_recipe_run_leaves_out_the_label_filled_datasets():
+    from fusionbox.apis.zoo_recipe import recipe_commands
+
+    config = 'configs/fusionfm/fusionfm-lite_unet-c24-haar3-gated-detail_fm-src_iter-6k_real-mix.py'
+    cfg = Config.fromfile(config)
+    trained = Config.fromfile(config)
+    datasets = trained.train_dataloader.dataset.datasets
+    datasets[-1]['pseudo_label_dir'] = 'work_dirs/pseudo_labels/mff_U2Fusion-MFF_0123456789'
+    trained.train_dataloader.dataset.datasets = datasets  # what the recipe fills in
+    trained.merge_from_dict({'model.objective.velocity_weight': 5.0})
+    recipe = recipe_commands('x', cfg, Path(config), dict(iter=6000, cfg=trained.pretty_text), [])
+    assert recipe['train'] == (
+        f'python tools/fusionfm_recipe.py {config} --work-dir work_dirs/zoo/x --cfg-options '
+        'model.objective.velocity_weight=5.0'
+    )
+    assert 'not_in_command' not in recipe  # the recipe makes the labels itself
+    plain = recipe_commands('x', Config(dict(a=[dict(t=1)])), Path(config),
+                            dict(cfg=Config(dict(a=[dict(t=2)])).pretty_text), [])  # fmt: skip
+    assert plain['not_in_command'] == ['a'] and 'tools/train.py' in plain['train']
+
+
 def test_every_shipped_entry_builds_and_loads():
     from fusionbox.apis.zoo_tools import verify_entries
 

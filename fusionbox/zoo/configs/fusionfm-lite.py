@@ -1,5 +1,5 @@
 # FusionBox model zoo: fusionfm-lite. Standalone inference config (model and test pipeline only)
-# made by `python tools/zoo.py add` from configs/fusionfm/fusionfm-lite_unet-c24-haar3-gated-detail_fm-src_iter-3k_real-mix.py; train and test with that config.
+# made by `python tools/zoo.py add` from configs/fusionfm/fusionfm-lite_unet-c24-haar3-gated-detail_fm-src_iter-6k_real-mix.py; train and test with that config.
 default_scope = 'fusionbox'
 model = dict(
     autoencoder=None,
