@@ -114,19 +114,28 @@ def fft_filter_centered(img: np.ndarray, response: np.ndarray) -> np.ndarray:
     return scipy_fft.ifft2(scipy_fft.fft2(img) * np.fft.ifftshift(response))
 
 
-def fft_filter_even(img: np.ndarray, response: np.ndarray) -> np.ndarray:
-    """:func:`fft_filter_centered` for a real image and a real response that is even about the
-    centre (a function of a :func:`freqspace_radius`): the product is then Hermitian, so the
-    result is real (MATLAB's imaginary part is rounding, ~1e-16 of the real one) and computed
-    with real FFTs."""
+def even_half_response(response: np.ndarray) -> np.ndarray:
+    """The half spectrum (``rfft2`` layout) of a centred response that is even about the
+    centre (a function of a :func:`freqspace_radius`), for :func:`fft_filter_even`."""
     shifted = np.fft.ifftshift(response)
-    h, w = shifted.shape
     mirror = np.roll(shifted[::-1, ::-1], (1, 1), axis=(0, 1))  # response at -k
     if not np.array_equal(shifted, mirror):
         raise ValueError('fft_filter_even needs a response that is even about the centre')
-    spec = scipy_fft.rfft2(np.asarray(img, dtype=np.float64))
-    spec *= shifted[:, : w // 2 + 1]
-    return scipy_fft.irfft2(spec, s=(h, w))
+    half = np.ascontiguousarray(shifted[:, : shifted.shape[1] // 2 + 1])
+    half.setflags(write=False)
+    return half
+
+
+def fft_filter_even(img: np.ndarray, response: np.ndarray, half: np.ndarray = None) -> np.ndarray:
+    """:func:`fft_filter_centered` for a real image and a real response that is even about the
+    centre: the product is then Hermitian, so the result is real (MATLAB's imaginary part is
+    rounding, ~1e-16 of the real one) and computed with real FFTs. ``half`` is
+    :func:`even_half_response` of ``response``, if already made."""
+    img = np.asarray(img, dtype=np.float64)
+    half = even_half_response(response) if half is None else half
+    spec = scipy_fft.rfft2(img)
+    spec *= half
+    return scipy_fft.irfft2(spec, s=img.shape)
 
 
 def block_reduce_sum(x: np.ndarray, block: int) -> np.ndarray:

@@ -12,15 +12,18 @@ complex results are real up to rounding (~1e-16) and real FFTs are used
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
-from .base import as_f64, define_metric, matlab_round, mefb_channels, per_channel, two_sources
+from .base import as_f64, define_metric, mefb_channels, per_channel, two_sources
 from .cache import cached, scoped
 from .filters import (
     SOBEL_X,
     SOBEL_Y,
     block_reduce_sum,
+    even_half_response,
     fft_filter_even,
     filter_same,
     freqspace_radius,
@@ -43,7 +46,9 @@ def normalize_255(x) -> np.ndarray:
     hi, lo = x.max(), x.min()
     if hi == lo:
         return np.zeros_like(x)
-    return matlab_round((x - lo) / (hi - lo) * 255)
+    y = (x - lo) / (hi - lo) * 255  # >= 0, so MATLAB's round is floor(y + 0.5)
+    y += 0.5
+    return np.floor(y, out=y)
 
 
 # --- Qcb ---------------------------------------------------------------------------------------
@@ -59,15 +64,36 @@ def _gauss_filter_same(img: np.ndarray, sigma: float) -> np.ndarray:
 
 def _local_contrast(img: np.ndarray, p: float = 3, q: float = 2, z: float = 1e-4) -> np.ndarray:
     num, den = _gauss_filter_same(img, 2), _gauss_filter_same(img, 4)
-    c = np.abs(num / den - 1)
-    c[(num == 0) & (den == 0)] = 0  # a flat (all-zero after CSF filtering) image: no contrast
-    return c * c * c / (c * c + z) if (p, q) == (3, 2) else c**p / (c**q + z)
+    flat = (num == 0) & (den == 0)  # a flat (all-zero after CSF filtering) image: no contrast
+    with np.errstate(divide='ignore', invalid='ignore'):
+        c = np.divide(num, den, out=num)
+    c -= 1
+    np.abs(c, out=c)
+    np.copyto(c, 0.0, where=flat)
+    if (p, q) != (3, 2):
+        return c**p / (c**q + z)
+    c2 = c * c
+    c *= c2  # c^3, as c * c * c
+    c2 += z
+    c /= c2
+    return c
 
 
+@lru_cache(maxsize=8)
 def _qcb_csf(shape) -> np.ndarray:
+    """Half spectrum of Qcb's CSF (:func:`~.filters.even_half_response`) for an image size."""
     h, w = shape
     r = freqspace_radius((h, w), h / 30, w / 30)
-    return np.exp(-((r / 15.3870) ** 2)) - 0.7622 * np.exp(-((r / 1.3456) ** 2))
+    csf = np.exp(-((r / 15.3870) ** 2)) - 0.7622 * np.exp(-((r / 1.3456) ** 2))
+    return even_half_response(csf)
+
+
+@lru_cache(maxsize=8)
+def _qcv_csf(shape) -> np.ndarray:
+    """Half spectrum of Qcv's Mannos-Sakrison CSF for an image size."""
+    h, w = shape
+    r = freqspace_radius((h, w), h / 8, w / 8)
+    return even_half_response(2.6 * (0.0192 + 0.144 * r) * np.exp(-((0.144 * r) ** 1.1)))
 
 
 def _qcb_contrast(x: np.ndarray) -> np.ndarray:
@@ -76,7 +102,9 @@ def _qcb_contrast(x: np.ndarray) -> np.ndarray:
     return cached(
         'qcb-contrast',
         (x,),
-        lambda: _local_contrast(fft_filter_even(normalize_255(x), _qcb_csf(np.shape(x)))),
+        lambda: _local_contrast(
+            fft_filter_even(normalize_255(x), None, _qcb_csf(tuple(np.shape(x))))
+        ),
     )
 
 
@@ -84,17 +112,27 @@ def qcb(fused, a, b) -> float:
     """Chen-Blum metric on three grey images (renormalised to 0..255 first)."""
     c1, c2, cf = parallel_map(_qcb_contrast, [a, b, fused])
     with np.errstate(divide='ignore', invalid='ignore'):
-        q1f = np.where(c1 < cf, c1 / cf, cf / c1)
-        q2f = np.where(c2 < cf, c2 / cf, cf / c2)
-        lam1 = c1 * c1 / (c1 * c1 + c2 * c2)
-        lam2 = c2 * c2 / (c1 * c1 + c2 * c2)
+        # the smaller contrast over the larger (Liu's where(c1 < cf, c1 / cf, cf / c1))
+        q1f = np.minimum(c1, cf)
+        q1f /= np.maximum(c1, cf)
+        q2f = np.minimum(c2, cf)
+        q2f /= np.maximum(c2, cf)
+        s1, s2 = c1 * c1, c2 * c2
+        total = s1 + s2
+        s1 /= total  # lambda_1
+        s2 /= total  # lambda_2
     # conventions where Liu's code divides 0 by 0: equal contrasts (both 0) are preserved (1),
     # and two flat sources weigh equally (1 / 2)
-    q1f[(c1 == 0) & (cf == 0)] = 1
-    q2f[(c2 == 0) & (cf == 0)] = 1
+    cf0 = cf == 0
+    np.copyto(q1f, 1.0, where=(c1 == 0) & cf0)
+    np.copyto(q2f, 1.0, where=(c2 == 0) & cf0)
     flat = (c1 == 0) & (c2 == 0)
-    lam1[flat] = lam2[flat] = 0.5
-    return float(np.mean(lam1 * q1f + lam2 * q2f))
+    np.copyto(s1, 0.5, where=flat)
+    np.copyto(s2, 0.5, where=flat)
+    s1 *= q1f
+    s2 *= q2f
+    s1 += s2
+    return float(np.mean(s1))
 
 
 # --- Qcv ---------------------------------------------------------------------------------------
@@ -107,11 +145,10 @@ def qcv(fused, a, b, window: int = 16, alpha: float = 5) -> float:
     for x in (a, b):
         gx, gy = filter_same(x, SOBEL_X), filter_same(x, -SOBEL_Y)
         lam.append(block_reduce_sum(np.sqrt(gx * gx + gy * gy) ** alpha, window))
-    r = freqspace_radius((h, w), h / 8, w / 8)
-    csf = 2.6 * (0.0192 + 0.144 * r) * np.exp(-((0.144 * r) ** 1.1))  # Mannos-Sakrison
+    csf = _qcv_csf((h, w))  # Mannos-Sakrison
     d = []
     for x in (a, b):
-        df = fft_filter_even(x - f, csf)  # MATLAB's complex result has a ~1e-16 imaginary part
+        df = fft_filter_even(x - f, None, csf)  # MATLAB's complex result: ~1e-16 imaginary
         d.append(block_reduce_sum(df * df, window) / window**2)
     weight = (lam[0] + lam[1]).sum()
     if weight == 0:  # both sources flat: no saliency anywhere, every region weighs equally
