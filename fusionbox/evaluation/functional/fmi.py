@@ -255,11 +255,13 @@ def _window_keys(feat: np.ndarray, w: int) -> np.ndarray:
     """Each valid w x w window of a binary map as an integer, bit k for the k-th element in
     MATLAB's column-major order; flattened (n,)."""
     h, wd = feat.shape[0] - w + 1, feat.shape[1] - w + 1
-    key = np.zeros((h, wd), dtype=np.int64)
+    dtype = np.uint16 if w * w <= 16 else np.int64
+    bits = np.ascontiguousarray(feat, dtype=bool).view(np.uint8)
+    key = np.zeros((h, wd), dtype=dtype)
     for k in range(w * w):
         dy, dx = k % w, k // w
-        key |= feat[dy : dy + h, dx : dx + wd].astype(np.int64) << k
-    return key.ravel()
+        key |= np.left_shift(bits[dy : dy + h, dx : dx + wd], k, dtype=dtype)
+    return key.ravel().astype(np.int64)
 
 
 def _binary_nfmi(akey: np.ndarray, fkey: np.ndarray, size: int) -> np.ndarray:
