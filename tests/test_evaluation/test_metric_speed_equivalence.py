@@ -252,3 +252,57 @@ def test_repeated_grey_source_gives_the_per_channel_values(name, protocol):
     ]
     ours = metric(fused, [colour_src, grey_src], protocol=protocol)
     assert ours == pytest.approx(np.mean(per_channel), rel=1e-14, abs=1e-14)
+
+
+# --- VIFF: the branches folded, sides shared, VID of the chosen source only --------------------
+def _viff_direct(fused, sources, sigma_nsq=0.005 * 255 * 255):
+    """Han's ``ComVidVindG`` and selection transcribed branch by branch (reference)."""
+    from fusionbox.evaluation.functional.filters import gaussian_1d, sep_filter_valid
+
+    maps = []
+    for ref in sources:
+        ref, dist, per_scale = ref.astype(float), fused.astype(float), []
+        for scale in range(1, 5):
+            n = 2 ** (5 - scale) + 1
+            win = gaussian_1d(n, n / 5.0)
+            if scale > 1:
+                ref = np.ascontiguousarray(sep_filter_valid(ref, win)[::2, ::2])
+                dist = np.ascontiguousarray(sep_filter_valid(dist, win)[::2, ::2])
+            mu1, mu2 = sep_filter_valid(ref, win), sep_filter_valid(dist, win)
+            s1 = np.maximum(sep_filter_valid(ref * ref, win) - mu1 * mu1, 0)
+            s2 = np.maximum(sep_filter_valid(dist * dist, win) - mu2 * mu2, 0)
+            s12 = sep_filter_valid(ref * dist, win) - mu1 * mu2
+            g = s12 / (s1 + 1e-10)
+            sv = s2 - g * s12
+            low1 = s1 < 1e-10
+            g[low1], sv[low1], s1[low1] = 0, s2[low1], 0
+            low2 = s2 < 1e-10
+            g[low2], sv[low2] = 0, 0
+            neg = g < 0
+            sv[neg], g[neg] = s2[neg], 0
+            sv[sv <= 1e-10] = 1e-10
+            vid = np.log10(1 + g * g * s1 / (sv + sigma_nsq))
+            per_scale.append((vid, np.log10(1 + s1 / sigma_nsq), g))
+        maps.append(per_scale)
+    ratios = []
+    for scale in range(4):
+        second = maps[1][scale][2] <= maps[0][scale][2]
+        vid = np.where(second, maps[1][scale][0], maps[0][scale][0])
+        vind = np.where(second, maps[1][scale][1], maps[0][scale][1])
+        ratios.append(np.sum(vid + 1e-7) / np.sum(vind + 1e-7))
+    return float(np.sum(np.asarray(ratios) * np.array([1.0, 0.0, 0.15, 1.0]) / 2.15))
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2, 3])
+def test_viff_equals_branch_by_branch_transcription(seed):
+    from fusionbox.evaluation.functional.vif import viff
+
+    rng = np.random.default_rng(seed)
+    a, b = (np.round(rng.random((96, 100)) * 255) for _ in range(2))
+    a[:40, :50] = 30  # flat patches: one source or both flat (the variance branches)
+    b[30:70, 20:80] = 200
+    f = np.round((a + b) / 2)
+    f[60:, :30] = 0
+    if seed % 2:
+        f = 255 - f  # negative gains
+    assert viff(f, [a, b]) == pytest.approx(_viff_direct(f, [a, b]), rel=1e-14)

@@ -215,19 +215,12 @@ def _viff_maps(ref, dist, sigma_nsq=VIFF_NOISE):
     for scale, ((r, mu1, s1), (d, mu2, s2)) in enumerate(zip(_viff_side(ref), _viff_side(dist))):
         n = 2 ** (4 - scale) + 1
         s12 = sep_filter_valid(r * d, gaussian_1d(n, n / 5.0)) - mu1 * mu2
-        # the branches of ComVidVindG, in its order
+        # ComVidVindG's branches: g = 0 where either variance is below 1e-10 or g < 0 (where
+        # g = 0 the VID term is 0 whatever sigma_v^2 is, so only its floor of 1e-10 matters)
         g = s12 / (s1 + 1e-10)
         sv = s2 - g * s12
-        low1 = s1 < 1e-10
-        np.copyto(g, 0.0, where=low1)
-        np.copyto(sv, s2, where=low1)
-        low2 = s2 < 1e-10
-        np.copyto(g, 0.0, where=low2)
-        np.copyto(sv, 0.0, where=low2)
-        neg = g < 0
-        np.copyto(sv, s2, where=neg)
-        np.copyto(g, 0.0, where=neg)
-        np.copyto(sv, 1e-10, where=sv <= 1e-10)
+        np.maximum(sv, 1e-10, out=sv)
+        np.copyto(g, 0.0, where=(s1 < 1e-10) | (s2 < 1e-10) | (g < 0))
         s1, vind = _viff_ref_terms(ref, sigma_nsq)[scale]  # s1 = 0 where below 1e-10
         out.append((g, sv, s1, vind))
     return out
