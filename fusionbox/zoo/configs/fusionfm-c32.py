@@ -1,5 +1,5 @@
 # FusionBox model zoo: fusionfm-c32. Standalone inference config (model and test pipeline only)
-# made by `python tools/zoo.py add` from configs/fusionfm/fusionfm_unet-c32-haar3-gated_fm-src_iter-3k_real-mix.py; train and test with that config.
+# made by `python tools/zoo.py add` from configs/fusionfm/fusionfm_unet-c32-haar3-gated-detail_fm-src_iter-6k_real-mix.py; train and test with that config.
 default_scope = 'fusionbox'
 model = dict(
     autoencoder=None,
@@ -15,6 +15,7 @@ model = dict(
             num_blocks=1),
         base='zero',
         head='gated',
+        head_cfg=dict(detail_sigma=2.0),
         latent=dict(levels=3, type='HaarWaveletAutoencoder'),
         state_channels=1,
         type='UNet',
