@@ -36,3 +36,8 @@ class ZooError(FusionBoxError, ValueError):
 class ConfigError(FusionBoxError, ValueError):
     """A config file cannot be used: a syntax error, or a top-level key that looks like a
     misspelling of one the Runner reads (``trian_cfg``). The message names the file and key."""
+
+
+class OutputExistsError(FusionBoxError, FileExistsError):
+    """An output file exists and the write was not asked to replace it (``overwrite=True``,
+    ``--overwrite``). The message names the file."""

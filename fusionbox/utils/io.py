@@ -22,13 +22,7 @@ from typing import Dict, List
 
 import numpy as np
 
-from .errors import FusionBoxError
-
-
-class OutputExistsError(FusionBoxError, FileExistsError):
-    """An output file exists and the write was not asked to replace it (``overwrite=True``,
-    ``--overwrite``). The message names the file."""
-
+from .errors import OutputExistsError  # raised here; re-exported for the callers' imports
 
 #: This host's tag in temporary names: temporaries of other hosts (a shared file system) are
 #: never judged stale here.
