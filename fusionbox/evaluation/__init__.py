@@ -1,15 +1,12 @@
 """Evaluation: fusion metrics (``functional``), protocol-faithful image reading (``io``), the
 MMEngine ``FusionMetric`` and result tables.
 
-Importing this package registers every metric function (``FUSION_METRICS``) and the name
-``FusionMetric`` in ``METRICS`` (the registries' location for both is this package), without
-importing torch: ``FusionMetric`` subclasses MMEngine's ``BaseMetric``, whose import loads
-torch (~4 s), so its module :mod:`.fusion_metric` is imported on first use, as an attribute
-of this package or when a config builds ``type='FusionMetric'``. The metric functions, the
-``fusionbox metrics`` command and the folder runs never need it.
+Importing this package registers every metric function (``FUSION_METRICS``) without importing
+torch: ``FusionMetric`` subclasses MMEngine's ``BaseMetric``, whose import loads torch (~4 s), so
+its module :mod:`.fusion_metric` is imported on first use, as an attribute of this package or by
+the ``METRICS`` registry (its location) when a config builds ``type='FusionMetric'``. The metric
+functions, the ``fusionbox metrics`` command and the folder runs never need it.
 """
-
-from fusionbox.registry import METRICS
 
 from . import functional
 from .conformance import REFERENCE_SETS, conformance, load_reference
@@ -38,17 +35,6 @@ def __getattr__(name: str):
         return getattr(fusion_metric, name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
-
-def _build_fusion_metric(**kwargs):
-    """Registered as ``FusionMetric`` until :mod:`.fusion_metric` is imported (which registers
-    the class in its place): imports it and builds the metric."""
-    from .fusion_metric import FusionMetric
-
-    return FusionMetric(**kwargs)
-
-
-if 'FusionMetric' not in METRICS.module_dict:
-    METRICS.register_module(name='FusionMetric', module=_build_fusion_metric)
 
 __all__ = [
     'functional',

@@ -18,8 +18,7 @@ DEFAULT_METRICS = ('EN', 'SD', 'SF', 'AG', 'SSIM', 'Qabf', 'PSNR_ref', 'SSIM_ref
 __all__ = ['DEFAULT_METRICS', 'FusionMetric', 'order_sources']
 
 
-# force: replaces the builder that fusionbox.evaluation registers under this name until now
-@METRICS.register_module(force=True)
+@METRICS.register_module()
 class FusionMetric(BaseMetric):
     """Fusion metrics of the fused luma against its sources (and ground truth when present).
 

@@ -9,6 +9,7 @@ BUILTIN_PACKAGES = (
     'fusionbox.datasets',
     'fusionbox.models',
     'fusionbox.evaluation',
+    'fusionbox.evaluation.fusion_metric',  # FusionMetric (the package leaves it lazy: torch)
     'fusionbox.engine',
     'fusionbox.visualization',
     'fusionbox.degradations',

@@ -54,7 +54,8 @@ OPTIM_WRAPPER_CONSTRUCTORS = _child(
     'optimizer wrapper constructor', MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, 'fusionbox.engine'
 )
 PARAM_SCHEDULERS = _child('parameter scheduler', MMENGINE_PARAM_SCHEDULERS, 'fusionbox.engine')
-METRICS = _child('metric', MMENGINE_METRICS, 'fusionbox.evaluation')  # MMEngine BaseMetric classes
+# MMEngine BaseMetric classes; their module (not the package, which must not import torch)
+METRICS = _child('metric', MMENGINE_METRICS, 'fusionbox.evaluation.fusion_metric')
 EVALUATOR = _child('evaluator', MMENGINE_EVALUATOR, 'fusionbox.evaluation')  # evaluators
 TASK_UTILS = _child('task util', MMENGINE_TASK_UTILS, 'fusionbox.models')  # helpers built by cfg
 VISUALIZERS = _child('visualizer', MMENGINE_VISUALIZERS, 'fusionbox.visualization')
