@@ -79,23 +79,44 @@ def _random_windows(seed, n=6000, size=9):
 @pytest.mark.parametrize('seed', [0, 1, 2])
 def test_fmi_staircase_equals_dense_joint(seed):
     a, f = _random_windows(seed)
-    fast = fmi_mod._nfmi_pairs(fmi_mod._window_side(a.T), fmi_mod._window_side(f.T))
+    fast = fmi_mod.nfmi_pairs(fmi_mod.window_side(a.T), fmi_mod.window_side(f.T, reverse=False))
     np.testing.assert_allclose(fast, _nfmi_dense(a, f), rtol=0, atol=1e-12)
 
 
 def test_fmi_staircase_cells_are_the_bound_double_differences():
+    from fusionbox.evaluation.functional import fmi_kernels
+
     rng = np.random.default_rng(5)
     fp, ap = rng.random((200, 9)), rng.random((200, 9))
     fp[:, 3] = 0
+    fp[:7], ap[:7] = 1.0, 1.0  # uniform windows: every breakpoint tied
     fp, ap = fp / fp.sum(1, keepdims=True), ap / ap.sum(1, keepdims=True)
     fc, ac = np.cumsum(fp, 1), np.cumsum(ap, 1)
-    i, j, mass = fmi_mod._staircase(fmi_mod._cdf_keys(fp.T), fmi_mod._cdf_keys(ap.T))
+    inf = np.full((200, 1), np.inf)
+    mass, _, sums = fmi_kernels.staircase(
+        *(np.ascontiguousarray(x.T) for x in (np.hstack([fc, inf]), np.hstack([ac, inf]))),
+        *(np.ascontiguousarray(x.T) for x in (fp, ap, np.log2(fp + 1e-300), np.log2(ap))),
+    )
     dense = np.zeros((200, 10, 10))
     dense[:, 1:, 1:] = np.minimum(fc[:, :, None], ac[:, None, :])
-    dense = np.diff(np.diff(dense, axis=1), axis=2)
-    sparse = np.zeros((200, 9, 9))
-    np.add.at(sparse, (np.arange(200)[None, :], i, j), mass)
-    np.testing.assert_allclose(sparse, dense, rtol=0, atol=1e-15)
+    dense = np.diff(np.diff(dense, axis=1), axis=2)  # (200, i, j)
+    idx = np.arange(1, 10)
+    # the staircase carries every non-zero double difference, and nothing else
+    for q in range(200):
+        ours = np.sort(mass[:, q][np.abs(mass[:, q]) > 1e-15])
+        np.testing.assert_allclose(ours, np.sort(dense[q][np.abs(dense[q]) > 1e-15]), atol=1e-15)
+    np.testing.assert_allclose(sums[0], (dense * idx[:, None]).sum((1, 2)), rtol=0, atol=1e-14)
+    np.testing.assert_allclose(
+        sums[1], (dense * idx[:, None] * idx[None, :]).sum((1, 2)), rtol=0, atol=1e-13
+    )
+
+
+def _windows(feat, w=3):
+    """The valid w x w windows of an image as rows, elements in column-major order."""
+    h, wd = feat.shape[0] - w + 1, feat.shape[1] - w + 1
+    return np.stack(
+        [feat[k % w : k % w + h, k // w : k // w + wd].ravel() for k in range(w * w)], axis=1
+    )
 
 
 def test_fmi_real_image_equals_dense_joint():
@@ -108,10 +129,7 @@ def test_fmi_real_image_equals_dense_joint():
         ff = fmi_mod.fmi_features(f, feature)
         dense = np.mean(
             [
-                _nfmi_dense(
-                    fmi_mod._windows(fmi_mod.fmi_features(s, feature), 3).T,
-                    fmi_mod._windows(ff, 3).T,
-                ).mean()
+                _nfmi_dense(_windows(fmi_mod.fmi_features(s, feature)), _windows(ff)).mean()
                 for s in (a, b)
             ]
         )
@@ -215,11 +233,15 @@ def test_qcb_qcv_equal_complex_transcriptions():
     assert perceptual.qcb(f, a, b) == pytest.approx(q.mean(), rel=1e-12)
 
 
-def test_fmi_sum_rows_is_numpy_row_order():
+def test_fmi_window_sums_are_in_numpy_row_order():
+    from fusionbox.evaluation.functional import fmi_kernels
+
     rng = np.random.default_rng(3)
-    for size in (3, 8, 9, 17, 25, 49):
+    for size in (3, 8, 9, 17, 25, 49, 121):
         x = rng.random((size, 500)) * 10.0 ** rng.integers(-5, 5, (size, 500))
-        np.testing.assert_array_equal(fmi_mod._sum_rows(x), np.ascontiguousarray(x.T).sum(1))
+        out = np.empty(500)
+        fmi_kernels.col_sums(x, out, np.empty((8, 500)))
+        np.testing.assert_array_equal(out, np.ascontiguousarray(x.T).sum(1))
 
 
 # --- a grey source repeated per colour channel is computed once, with the same values ----------

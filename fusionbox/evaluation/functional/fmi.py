@@ -11,12 +11,14 @@ Nelsen's simplified method between the independence copula and the Frechet upper
 lower (c < 0) bound, and the window's normalised MI 2 I / (H_s + H_f) is averaged over windows
 and sources. Windows where the source block equals the fused block count 1.
 
-The authors loop over windows and over the l x l joint cells. Here the windows of a chunk are
-processed at once, and the joint entropy costs O(l) per window instead of O(l^2): off the
-staircase of the Frechet bound's double differences (at most 2l - 1 cells) the joint PDF is
-the scaled independent product, whose entropy has a closed form (:func:`_nfmi_pairs`; equal to
-the l x l sum to ~1e-15, tested). Binary feature maps (edges) have few distinct window pairs,
-so those are evaluated once each.
+The authors loop over windows and over the l x l joint cells. Here the joint entropy costs O(l)
+per window instead of O(l^2): off the staircase of the Frechet bound's double differences (at
+most 2l - 1 cells) the joint PDF is the scaled independent product, whose entropy has a closed
+form (:func:`nfmi_pairs`; equal to the l x l sum to ~1e-15, tested). The per-window loops are
+compiled with numba (:mod:`.fmi_kernels`, imported on first use; the first FMI on a machine
+compiles them, some seconds, then they are cached) over blocks of a few thousand windows, the
+logarithms vectorised by NumPy between them. Binary feature maps (edges) have few distinct
+window pairs, so those are evaluated once each.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from .cache import cached, keyed_grey, scoped
 from .filters import filter_same
 
 _EPS100 = 100 * np.finfo(np.float64).eps
-_CHUNK = 16384  # windows per vectorised chunk (about 2.4 MB per (2l, n) array)
+_BLOCK = 1280  # windows per block of the compiled loops (their arrays stay in cache)
+_TINY = np.finfo(np.float64).tiny
 SOBEL_MATLAB = np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]) / 8
 
 
@@ -92,163 +95,38 @@ def fmi_features(img, feature: str) -> np.ndarray:
 
 
 # --- per-window normalised MI -------------------------------------------------------------------
-def _windows(feat: np.ndarray, w: int) -> np.ndarray:
-    """(w*w, n) valid windows, one per column, rows in MATLAB's column-major ``sub(:)`` order."""
-    h, wd = feat.shape[0] - w + 1, feat.shape[1] - w + 1
-    return np.stack([feat[k % w : k % w + h, k // w : k // w + wd].ravel() for k in range(w * w)])
+def _kernels():
+    from . import fmi_kernels  # numba: imported on first use
+
+    return fmi_kernels
 
 
-def _cumsum_rows(p: np.ndarray) -> np.ndarray:
-    """np.cumsum(p, axis=0) (sequential, the same sums) for a short first axis."""
-    out = np.empty_like(p)
-    out[0] = p[0]
-    for k in range(1, p.shape[0]):
-        np.add(out[k - 1], p[k], out=out[k])
-    return out
-
-
-def _sum_rows(x: np.ndarray) -> np.ndarray:
-    """``x.sum(0)`` in the order NumPy sums a contiguous row of ``len(x)`` elements (what the
-    windows-as-rows code did): eight partial sums paired, then the rest. The order decides
-    exact zeros: the centred PDF of a flat window is 0 only if its mean is exactly 1 / l."""
-    n = len(x)
-    if n < 8 or n > 128:
-        return np.ascontiguousarray(x.T).sum(1)
-    r = x[:8].copy()
-    i = 8
-    while i < n - n % 8:
-        r += x[i : i + 8]
-        i += 8
-    out = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    for k in range(i, n):
-        out += x[k]
-    return out
-
-
-def _window_side(x: np.ndarray, source: bool = True) -> dict:
-    """What one image's (l, n) windows (columns) contribute to every pair: the min-max
-    normalised PDF p (uniform where a window is flat), its CDF as sort keys (see
-    :func:`_staircase`), for a ``source`` also both reversed, the centred PDF and its squared
-    norm, the mean and population SD of the index and the entropy (bits)."""
-    x = np.asarray(x, dtype=np.float64)
-    size = x.shape[0]
-    lo, hi = x.min(0), x.max(0)
-    flat = hi == lo
-    p = x - lo
-    p /= np.where(flat, 1, hi - lo)
-    p[:, flat] = 1.0
-    p /= _sum_rows(p)
-    centred = p - _sum_rows(p) / size
-    idx = np.arange(1, size + 1, dtype=np.float64)
-    mean = idx @ p
-    logp = np.log2(np.where(p > 0, p, 1))
-    side = {
-        'raw': x,
-        'p': p,
-        'key': _cdf_keys(p),
-        'sum': _sum_rows(p),
-        'mean': mean,
-        'centred': centred,
-        'norm2': _sum_rows(centred * centred),
-        'sd': np.sqrt(np.maximum((idx * idx) @ p - mean**2, 0)),
-        'h': -_sum_rows(p * logp),
-    }
-    if source:
-        side['p_rev'] = np.ascontiguousarray(p[::-1])
-        side['key_rev'] = _cdf_keys(p[::-1])
-    return side
-
-
-def _cdf_keys(p: np.ndarray) -> np.ndarray:
-    """(n, l) int64 keys of the CDFs of the columns of p (l, n), ordered as the CDF values
-    (non-negative doubles order as their bits), shifted left by one bit for a tag."""
-    return np.ascontiguousarray(_cumsum_rows(p).T).view(np.int64) << 1
-
-
-def _staircase(fkey: np.ndarray, bkey: np.ndarray):
-    """The cells of the comonotone coupling of two CDFs F, B (rows of keys from
-    :func:`_cdf_keys`, shape (n, l)): the double differences of min(F_i, B_j) vanish except on
-    a monotone path of at most 2l - 1 cells, one per anti-diagonal, whose masses are the gaps
-    between the merged sorted CDF values. Returns 0-based (i, j, mass), each (2l - 1, n);
-    cells past the l x l grid get mass 0."""
-    n, size = fkey.shape
-    merged = np.empty((n, 2 * size), dtype=np.int64)
-    merged[:, :size] = fkey
-    np.bitwise_or(bkey, 1, out=merged[:, size:])  # tag 1: a B breakpoint
-    merged.sort(axis=1)
-    merged = np.ascontiguousarray(merged[:, : 2 * size - 1].T)  # (2l - 1, n)
-    t = (merged >> 1).view(np.float64)  # sorted breakpoints
-    mass = np.empty_like(t)
-    mass[0] = t[0]
-    np.subtract(t[1:], t[:-1], out=mass[1:])
-    j = np.zeros(t.shape, dtype=np.intp)  # B breakpoints passed
-    tag = np.empty(t.shape[1], dtype=np.intp)
-    for m in range(1, 2 * size - 1):
-        np.add(j[m - 1], np.bitwise_and(merged[m - 1], 1, out=tag), out=j[m])
-    i = np.arange(2 * size - 1)[:, None] - j
-    np.copyto(mass, 0.0, where=(i >= size) | (j >= size))
-    np.minimum(i, size - 1, out=i)
-    np.minimum(j, size - 1, out=j)
-    return i, j, mass
-
-
-def _log2_abs(p: np.ndarray) -> np.ndarray:
-    """log2|p|, finite at 0 (p log2|p| is MATLAB's real(p log2(p)), 0 at 0)."""
-    out = np.abs(p)
-    np.maximum(out, np.finfo(np.float64).tiny, out=out)
+def _log2_where_positive(p: np.ndarray) -> np.ndarray:
+    """log2 p where p > 0, vectorised by NumPy; finite (-1022) where p = 0."""
+    out = np.maximum(p, _TINY)
     return np.log2(out, out=out)
 
 
-def _nfmi_pairs(sa: dict, sf: dict) -> np.ndarray:
-    """Normalised feature MI of each window pair (source side ``sa``, fused side ``sf``).
+def window_side(raw: np.ndarray, reverse: bool = True) -> tuple:
+    """What windows given as columns ``raw`` (l, n) contribute to every pair (see
+    :func:`.fmi_kernels.window_sides`): (raw, PDF, its log2, statistics, CDF, reversed CDF)."""
+    kernels = _kernels()
+    raw = np.ascontiguousarray(raw, dtype=np.float64)
+    p, stats, cdf, cdf_rev = kernels.window_sides(raw, reverse)
+    log_p = _log2_where_positive(p)
+    kernels.add_entropy(p, log_p, stats)
+    return raw, p, log_p, stats, cdf, cdf_rev
 
-    The joint PDF is coef * D + (1 - coef) fp (x) ap, D the double differences of the Frechet
-    bound (upper min(F_i, A_j) where the PDFs' correlation c >= 0, lower
-    max(F_i + A_j - 1, 0) where c < 0: the upper bound with A's PDF reversed). Off D's
-    staircase the joint is the scaled product, whose entropy has a closed form, so the joint
-    entropy costs O(l) per window: the product's entropy plus a correction on the staircase.
-    """
-    size, n = sa['p'].shape
-    fp = sf['p']
-    s = _sum_rows(sa['centred'] * sf['centred'])
-    with np.errstate(invalid='ignore', divide='ignore'):
-        c = np.where(s == 0, 0.0, s / np.sqrt(sa['norm2'] * sf['norm2']))
-    upper = c >= 0
-    i, j, mass = _staircase(sf['key'], np.where(upper[:, None], sa['key'], sa['key_rev']))
-    ap = np.where(upper, sa['p'], sa['p_rev'])  # the source PDF in the staircase's row order
-    # covariance of the indices under the bound: E[IJ] - E[I] E[J] (Hoeffding: the sum over
-    # the grid of bound - F_i A_j); a reversed row j has index l - j
-    w_i = mass * (i + 1)
-    e_i = w_i.sum(0)
-    w_i *= j + 1
-    e_ij = w_i.sum(0)
-    e_ij = np.where(upper, e_ij, (size + 1) * e_i - e_ij)
-    cov = e_ij - sf['mean'] * sa['mean']
-    with np.errstate(invalid='ignore', divide='ignore'):
-        ratio = c / (cov / (sf['sd'] * sa['sd']))
-    degenerate = (sa['sd'] == 0) | (sf['sd'] == 0) | (upper & (c == 0))
-    coef = np.where(degenerate, 0.0, ratio)
-    k = 1 - coef
-    # the product (1 - coef) fp_i ap_j over all cells: -k (Sf Sa log2|k| - Sa Hf - Sf Ha)
-    sum_a, sum_f = sa['sum'], sf['sum']
-    ha, hf = sa['h'], sf['h']
-    log_k = np.log2(np.where(k != 0, np.abs(k), 1))
-    joint = -k * (sum_f * sum_a * log_k - sum_a * hf - sum_f * ha)
-    col = np.arange(n)
-    prod = np.take(fp, i * n + col)
-    prod *= k
-    prod *= np.take(ap, j * n + col)
-    mass *= coef
-    mass += prod  # the joint PDF on the staircase
-    joint += (prod * _log2_abs(prod)).sum(0)
-    joint -= (mass * _log2_abs(mass)).sum(0)
-    mi = ha + hf - joint
-    with np.errstate(invalid='ignore', divide='ignore'):
-        out = np.where((mi == 0) | (ha + hf == 0), 0.0, 2 * mi / (ha + hf))
-    equal = sa['raw'][0] == sf['raw'][0]  # the window equals the fused one
-    for k in range(1, size):
-        equal &= sa['raw'][k] == sf['raw'][k]
-    return np.where(equal, 1.0, out)
+
+def nfmi_pairs(side_a: tuple, side_f: tuple) -> np.ndarray:
+    """Normalised feature MI of each window pair (source side ``side_a``, fused side ``side_f``
+    from :func:`window_side`), (n,): the joint PDF is built on the Frechet bound's staircase
+    (O(l) per window, :func:`.fmi_kernels.pair_masses`) and its entropy finished here."""
+    kernels = _kernels()
+    joint, log_joint, partial, equal = kernels.pair_masses(*side_a, *side_f[:5])
+    np.log2(log_joint, out=log_joint)
+    h = kernels.ENTROPY
+    return kernels.finish(joint, log_joint, partial, side_a[3][h], side_f[3][h], equal)
 
 
 def _window_keys(feat: np.ndarray, w: int) -> np.ndarray:
@@ -275,7 +153,7 @@ def _binary_nfmi(akey: np.ndarray, fkey: np.ndarray, size: int) -> np.ndarray:
     bits = np.arange(size)
     a = ((uniq[:, None] >> size) >> bits) & 1
     f = (uniq[:, None] >> bits) & 1
-    vals = _nfmi_pairs(_window_side(a.T.astype(np.float64)), _window_side(f.T.astype(np.float64)))
+    vals = nfmi_pairs(window_side(a.T), window_side(f.T, reverse=False))
     if 2 * size > 24:
         return vals[key.ravel()]
     table = np.zeros(1 << (2 * size))
@@ -302,14 +180,17 @@ def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
         fkey = _window_keys(ff, w)
         keys = [cached(('fmi-keys', w), (x,), lambda x=x: _window_keys(x, w)) for x in feats]
         return float(np.mean([_binary_nfmi(k, fkey, w * w).mean() for k in keys]))
+    ff = np.ascontiguousarray(ff, dtype=np.float64)
+    feats = [np.ascontiguousarray(x, dtype=np.float64) for x in feats]
     rows, cols = ff.shape[0] - w + 1, ff.shape[1] - w + 1
-    band = max(1, _CHUNK // cols)  # window rows per chunk
+    band = max(1, _BLOCK // cols)  # window rows per block
+    gather = _kernels().gather_windows
     totals = np.zeros(len(feats))
     for r in range(0, rows, band):  # the windows of a band of rows, built where they are used
-        sub = slice(r, min(r + band, rows) + w - 1)
-        side_f = _window_side(_windows(ff[sub], w), source=False)
+        nr = min(band, rows - r)
+        side_f = window_side(gather(ff, r, nr, w), reverse=False)
         for k, x in enumerate(feats):
-            totals[k] += _nfmi_pairs(_window_side(_windows(x[sub], w)), side_f).sum()
+            totals[k] += nfmi_pairs(window_side(gather(x, r, nr, w)), side_f).sum()
     return float(np.mean(totals / (rows * cols)))
 
 
