@@ -60,7 +60,10 @@ class FlowMatching(BaseObjective):
         MMAIF: Multi-task and Multi-degradation All-in-One for Image Fusion with Language Guidance
         (Cao et al., ICCV 2025), the flow-matching variant.
     Ref: Flow Matching for Generative Modeling (Lipman et al., ICLR 2023); Rectified Flow
-        (Liu et al., ICLR 2023); logit-normal times from Esser et al. (ICML 2024).
+        (Liu et al., ICLR 2023); logit-normal times from Esser et al. (ICML 2024); training on
+        the sampler's states against exposure bias: Ning et al., "Elucidating the Exposure Bias
+        in Diffusion Models" (ICLR 2024) and "Input Perturbation Reduces Exposure Bias in
+        Diffusion Models" (ICML 2023).
 
     Args:
         x0 (str): ``'sources'`` or ``'noise'``. Defaults to 'sources'.
@@ -75,6 +78,14 @@ class FlowMatching(BaseObjective):
         logit_std (float): Std of the logit-normal times. Defaults to 1.
         velocity_loss (str): ``'l2'`` (mean squared error) or ``'l1'``. Defaults to 'l2'.
         velocity_weight (float): Weight of the velocity term ``loss_velocity``. Defaults to 1.
+        rollout_prob (float): Fraction of the samples (drawn per sample) whose training state is
+            the sampler's own state instead of a point on the true path: the model's one-step
+            prediction from x0 is made without gradient, ``x1_hat0 = x0 + v(x0, 0)``, and
+            ``x_t = (1 - t) x0 + t x1_hat0`` (where an Euler step of size t from x0 lands); the
+            target stays x1, i.e. the velocity ``(x1 - x_t) / (1 - t)``, so the model learns to
+            correct its own first-step error, which is what few-step sampling needs (exposure
+            bias). Needs ``velocity_weighting='end_point'`` (the error is the end point's).
+            Costs one extra forward pass without gradient for those samples. Defaults to 0.
         velocity_weighting (str): ``'none'``: the velocity error as it is; ``'end_point'``: each
             sample's error times ``(1 - t)^2``, which is the error of the one-step end-point
             estimate ``x_t + (1 - t) v`` against x1 (the natural loss of a backbone that predicts
@@ -103,6 +114,7 @@ class FlowMatching(BaseObjective):
         velocity_loss: str = 'l2',
         velocity_weight: float = 1.0,
         velocity_weighting: str = 'none',
+        rollout_prob: float = 0.0,
         losses: Sequence[dict] = (),
         solver: dict | BaseSolver = DEFAULT_SOLVER,
         num_steps: int | None = None,
@@ -128,12 +140,20 @@ class FlowMatching(BaseObjective):
             )
         if noise_std < 0:
             raise ValueError(f'noise_std must be >= 0, got {noise_std}')
+        if not 0 <= rollout_prob <= 1:
+            raise ValueError(f'rollout_prob must be in [0, 1], got {rollout_prob}')
+        if rollout_prob and velocity_weighting != 'end_point':
+            raise ValueError(
+                "rollout_prob > 0 needs velocity_weighting='end_point' (the error of a rolled-out "
+                f'state is its end point error), got {velocity_weighting!r}'
+            )
         self.x0_mode = x0
         self.init_fusion = [chosen[task] for task in task_names()]  # by task id
         self.noise_std = float(noise_std)
         self.time_sampling, self.logit_mean, self.logit_std = time_sampling, logit_mean, logit_std
         self.velocity_loss, self.velocity_weight = velocity_loss, velocity_weight
         self.velocity_weighting = velocity_weighting
+        self.rollout_prob = float(rollout_prob)
         self.path = LinearPath()
         self.losses = nn.ModuleList(
             [build_component(LOSSES, cfg, f'losses[{i}]') for i, cfg in enumerate(losses)]
@@ -194,15 +214,39 @@ class FlowMatching(BaseObjective):
             x1 = torch.where(valid.view(b, 1, 1, 1), target.to(x1), x1)
         t = sample_time(b, self.time_sampling, self.logit_mean, self.logit_std, sources.device)
         point = self.path.sample(x0, x1, t)
-        res = backbone(sources, task, t=t, prompt_emb=prompt_emb, x=point.x_t)
+        x_t, target_v = point.x_t, point.velocity
+        if self.rollout_prob:
+            x_t, target_v = self._rollout(backbone, sources, task, prompt_emb, x0, x1, x_t, t)
+        res = backbone(sources, task, t=t, prompt_emb=prompt_emb, x=x_t)
         v = res.fused  # (B, C, H, W)
 
-        out = {'loss_velocity': self._velocity_loss(v, point.velocity, valid, t)}
+        out = {'loss_velocity': self._velocity_loss(v, target_v, valid, t)}
         if self.losses:
-            x1_hat = self.path.end_point(point.x_t, v, t)  # (B, C, H, W)
+            x1_hat = self.path.end_point(x_t, v, t)  # (B, C, H, W)
             for loss in self.losses:
                 out[loss.loss_name] = loss(x1_hat, sources, task)
         return self.add_aux_losses(out, res.aux_losses)
+
+    def _rollout(self, backbone, sources, task, prompt_emb, x0, x1, x_t, t):
+        """Replace the states (B, C, H, W) of a ``rollout_prob`` fraction of the samples by where
+        one Euler step of size t from x0 lands with the model's own velocity (no gradient);
+        returns the states and the velocity targets ``(x1 - x_t) / (1 - t)`` (the path velocity
+        ``x1 - x0`` where the state is on the path)."""
+        b = x0.shape[0]
+        chosen = torch.rand(b, device=x0.device) < self.rollout_prob  # (B,)
+        target_v = x1 - x0
+        if not chosen.any():
+            return x_t, target_v
+        emb = None if prompt_emb is None else prompt_emb[chosen]
+        with torch.no_grad():
+            t0 = torch.zeros(int(chosen.sum()), dtype=x0.dtype, device=x0.device)
+            v0 = backbone(sources[chosen], task[chosen], t=t0, prompt_emb=emb, x=x0[chosen]).fused
+        tt = t[chosen].to(x0).view(-1, 1, 1, 1)
+        rolled = x0[chosen] + tt * v0  # (B_chosen, C, H, W)
+        x_t, target_v = x_t.clone(), target_v.clone()
+        x_t[chosen] = rolled
+        target_v[chosen] = (x1[chosen] - rolled) / (1 - tt)  # t < 1: times are drawn in [0, 1)
+        return x_t, target_v
 
     def _velocity_loss(
         self, v: torch.Tensor, target_v: torch.Tensor, valid: torch.Tensor, t: torch.Tensor

@@ -243,3 +243,55 @@ def test_end_point_weighting_is_the_error_of_the_one_step_estimate():
     assert unweighted.item() > loss.item()  # the plain velocity error grows as 1 / (1 - t)
     with pytest.raises(ValueError, match='velocity_weighting'):
         OBJECTIVES.build(dict(type='FlowMatching', velocity_weighting='snr'))
+
+
+def test_rollout_trains_on_the_state_of_the_models_first_euler_step():
+    sources, task = _batch()
+    target = torch.rand(3, 1, 8, 8)
+    torch.manual_seed(0)
+    net = UNet(
+        dict(base_channels=8, channel_mults=(1, 2), num_blocks=1, emb_dim=16),
+        head='gated',
+        state_channels=1,
+        with_time=True,
+    )
+    calls = []
+    forward = net.forward
+
+    def recording(sources, task, t=None, prompt_emb=None, x=None):
+        out = forward(sources, task, t=t, prompt_emb=prompt_emb, x=x)
+        calls.append((t.clone(), x.clone(), out.fused.detach().clone(), torch.is_grad_enabled()))
+        return out
+
+    net.forward = recording
+    objective = OBJECTIVES.build(
+        dict(type='FlowMatching', velocity_weighting='end_point', rollout_prob=1.0)
+    )
+    torch.manual_seed(1)
+    loss = objective.loss(net, sources, task, target)['loss_velocity']
+    (t0, x0, v0, grad0), (t, x_t, _, grad) = calls
+    # first: the model's own velocity at t = 0 from x0 (the elementwise max or mean), no gradient
+    assert not grad0 and grad and torch.equal(t0, torch.zeros(3))
+    torch.testing.assert_close(x0, objective.start_point(sources, task))
+    # then the training state is where an Euler step of size t lands, not the true path's point
+    torch.testing.assert_close(x_t, x0 + t.view(-1, 1, 1, 1) * v0)
+    on_path = (1 - t.view(-1, 1, 1, 1)) * x0 + t.view(-1, 1, 1, 1) * target
+    assert (x_t - on_path).abs().max() > 1e-3
+    # the target is still x1: the untrained gated net's end point is the mean of the sources
+    # wherever it starts, so the end-point error is the same as on the path
+    expected = ((sources.mean(1) - target) ** 2).flatten(1).mean(1).mean()
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-4)
+
+    calls.clear()
+    none = OBJECTIVES.build(
+        dict(type='FlowMatching', velocity_weighting='end_point', rollout_prob=0.0)
+    )
+    none.loss(net, sources, task, target)
+    assert len(calls) == 1  # no extra pass
+
+
+def test_rollout_config_errors():
+    with pytest.raises(ValueError, match='rollout_prob must be in'):
+        OBJECTIVES.build(dict(type='FlowMatching', velocity_weighting='end_point', rollout_prob=2))
+    with pytest.raises(ValueError, match="needs velocity_weighting='end_point'"):
+        OBJECTIVES.build(dict(type='FlowMatching', rollout_prob=0.5))
