@@ -11,7 +11,8 @@ with the fused image's by Gaussian (11x11, sigma 1.5) correlation coefficients i
 regions (P > 0.1) of each source and of the source-wise maximum; Qp = Q_P Q_M Q_m.
 
 Filters depend only on the image size and are built once per size; each orientation's scales
-are filtered in one batched inverse FFT.
+are filtered in one batched inverse FFT, and the per-pixel terms of an orientation are one
+compiled pass (numba, :mod:`.phase_kernels`; the first Qp on a machine compiles it).
 """
 
 from __future__ import annotations
@@ -96,54 +97,25 @@ def _filter_bank(
     return bank, tuple(noise)
 
 
-#: pixels per block of the per-scale terms (a few complex buffers of this size stay in cache)
-BLOCK_PIXELS = 1 << 13
-
-
-def _row_blocks(rows: int, cols: int):
-    step = max(1, BLOCK_PIXELS // max(1, cols))
-    return [slice(r, min(r + step, rows)) for r in range(0, rows, step)]
-
-
-def _scale_sums(eo, sum_an, max_an, energy, an0_sq):
-    """Per pixel of a block, from the (nscale, ...) complex responses: the sum and maximum of
-    the amplitudes, the energy sum_s e mean_e + o mean_o - |e mean_o - o mean_e| (mean_e,
-    mean_o: the direction of the summed response) and the first scale's squared amplitude."""
-    e, od = eo.real, eo.imag
-    an = np.abs(eo)
-    an.sum(0, out=sum_an)
-    an.max(0, out=max_an)
-    np.square(an[0], out=an0_sq)
-    sum_e, sum_o = e.sum(0), od.sum(0)
-    x_energy = np.hypot(sum_e, sum_o)
-    x_energy += PC_EPS
-    mean_e, mean_o = sum_e / x_energy, sum_o / x_energy
-    np.multiply(sum_e, mean_e, out=energy)
-    energy += sum_o * mean_o
-    dev = e * mean_o
-    dev -= od * mean_e
-    energy -= np.abs(dev, out=dev).sum(0)
-
-
 def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0):
     """``myphasecong3``: (phase congruency, maximum moment M, minimum moment m) of a grey
-    image."""
+    image. The per-pixel terms are compiled loops (:mod:`.phase_kernels`, imported on first
+    use); the FFTs, medians and exponentials are SciPy's and NumPy's."""
+    from . import phase_kernels as kernels  # numba: imported on first use
+
     im = as_f64(img)
     rows, cols = im.shape
     bank, noise = _filter_bank(rows, cols)
     norient, nscale = bank.shape[:2]
     image_fft = scipy_fft.fft2(im)
-    total_energy = np.zeros_like(im)
-    total_sum_an = np.zeros_like(im)
-    covx2, covy2, covxy = (np.zeros_like(im) for _ in range(3))
-    sum_an, max_an, energy, an0_sq = (np.empty_like(im) for _ in range(4))
+    totals = np.zeros((5, rows, cols))  # energy, amplitude, covariance x^2, y^2, xy
+    sum_an, an0_sq, energy, spread = (np.empty_like(im) for _ in range(4))
     buf = np.empty(bank.shape[1:], dtype=np.complex128)  # (nscale, rows, cols), reused
     for o in range(norient):
         angl = o * np.pi / norient
         np.multiply(image_fft, bank[o], out=buf)
         eo = scipy_fft.ifft2(buf, axes=(-2, -1), overwrite_x=True)
-        for rows_ in _row_blocks(rows, cols):  # the per-scale terms in cache-sized blocks
-            _scale_sums(eo[:, rows_], sum_an[rows_], max_an[rows_], energy[rows_], an0_sq[rows_])
+        kernels.scale_sums(eo, PC_EPS, float(cut_off), float(g), sum_an, an0_sq, energy, spread)
         del eo
         em_n, sum_an2, sum_aiaj = noise[o]
         median_e2n = np.median(an0_sq)
@@ -151,18 +123,19 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
         est_noise_energy2 = 2 * noise_power * sum_an2 + 4 * noise_power * sum_aiaj
         tau = np.sqrt(est_noise_energy2 / 2)
         threshold = (tau * np.sqrt(np.pi / 2) + k * np.sqrt((2 - np.pi / 2) * tau**2)) / 1.7
-        weighted = np.maximum(energy - threshold, 0)
-        width = sum_an / (max_an + PC_EPS) / nscale
-        weighted *= 1.0 / (1 + np.exp((cut_off - width) * g))
-        total_sum_an += sum_an
-        total_energy += weighted
-        with np.errstate(invalid='ignore', divide='ignore'):
-            # no filter response at all (a flat image): no phase congruency (0 / 0 in the code)
-            pc = np.where(sum_an == 0, 0.0, weighted / sum_an)
-        pc2 = pc * pc
-        covx2 += np.cos(angl) ** 2 * pc2
-        covy2 += np.sin(angl) ** 2 * pc2
-        covxy += np.cos(angl) * np.sin(angl) * pc2
+        np.exp(spread, out=spread)
+        # (no filter response at all, a flat image: no phase congruency, 0 / 0 in the code)
+        kernels.accumulate(
+            energy,
+            sum_an,
+            spread,
+            float(threshold),
+            float(np.cos(angl) ** 2),
+            float(np.sin(angl) ** 2),
+            float(np.cos(angl) * np.sin(angl)),
+            totals,
+        )
+    total_energy, total_sum_an, covx2, covy2, covxy = totals
     pc_map = total_energy / (total_sum_an + PC_EPS)
     covx2 /= norient / 2
     covy2 /= norient / 2
