@@ -192,6 +192,26 @@ def test_phase_congruency_equals_direct_transcription():
         np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-12 * np.abs(ref).max())
 
 
+def test_phase_congruency_noise_median_is_numpy_median():
+    from fusionbox.evaluation.functional.phase_kernels import median_nonnegative
+
+    rng = np.random.default_rng(11)
+    cases = [
+        rng.random(1001),
+        rng.random(1000) * 10.0 ** rng.integers(-300, 300, 1000),  # many binades
+        1 + rng.random(5000) * 1e-12,  # one narrow range
+        np.round(rng.random(4000) * 3),  # few values, ties across the middle ranks
+        rng.choice([0.0, 5e-324, 1e-300, 1.0, np.inf], 3001),
+        np.repeat(rng.random(2), 700),  # two values, the middle ranks in both
+        np.zeros(999),
+        (rng.standard_normal((60, 70)) * 50) ** 2,
+        np.array([3.0]),
+    ]
+    for x in cases:
+        assert median_nonnegative(x) == np.median(x)
+    assert np.isnan(median_nonnegative(np.array([1.0, np.nan, 2.0])))
+
+
 # --- Qcb / Qcv: real FFTs for an even response -------------------------------------------------
 @pytest.mark.parametrize('shape', [(60, 70), (61, 71)])
 def test_csf_responses_are_even_and_real_fft_equals_complex(shape):

@@ -118,7 +118,7 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
         kernels.scale_sums(eo, PC_EPS, float(cut_off), float(g), sum_an, an0_sq, energy, spread)
         del eo
         em_n, sum_an2, sum_aiaj = noise[o]
-        median_e2n = np.median(an0_sq)
+        median_e2n = kernels.median_nonnegative(an0_sq)  # np.median, faster
         noise_power = (-median_e2n / np.log(0.5)) / em_n
         est_noise_energy2 = 2 * noise_power * sum_an2 + 4 * noise_power * sum_aiaj
         tau = np.sqrt(est_noise_energy2 / 2)
@@ -135,15 +135,7 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
             float(np.cos(angl) * np.sin(angl)),
             totals,
         )
-    total_energy, total_sum_an, covx2, covy2, covxy = totals
-    pc_map = total_energy / (total_sum_an + PC_EPS)
-    covx2 /= norient / 2
-    covy2 /= norient / 2
-    covxy /= norient
-    denom = np.sqrt(covxy**2 + (covx2 - covy2) ** 2) + PC_EPS
-    big_m = (covy2 + covx2 + denom) / 2
-    small_m = (covy2 + covx2 - denom) / 2
-    return pc_map, big_m, small_m
+    return kernels.moments(totals, float(norient), PC_EPS)
 
 
 _GAUSS_11 = gaussian_1d(11, 1.5)
@@ -159,16 +151,16 @@ def _corr_coefficient(feats, feat_f, masks, c=1e-4) -> float:
     """``correlation_coeffcient`` for K masked feature maps (the sources and the maximum) and
     the fused feature map: max over the maps of the local correlation in each map's region,
     summed and divided by the area of the last (maximum) region."""
+    from . import phase_kernels as kernels  # numba: imported on first use
+
     muf = _filter_same(feat_f)
     sf2 = _filter_same(feat_f * feat_f) - muf * muf
-    best = None
-    for feat, mask in zip(feats, masks):
-        x = mask * feat
-        mu = _filter_same(x)
-        sx2 = _filter_same(x * x) - mu * mu
-        sxf = _filter_same(x * feat_f) - mu * muf
-        res = np.where(mask, (sxf + c) / (np.sqrt(np.abs(sx2 * sf2)) + c), 0.0)
-        best = res if best is None else np.maximum(best, res)
+    best = np.empty_like(muf)
+    x, xx, xf = (np.empty_like(muf) for _ in range(3))
+    for k, (feat, mask) in enumerate(zip(feats, masks)):
+        kernels.masked_products(feat, mask, feat_f, x, xx, xf)
+        mu, mean_xx, mean_xf = _filter_same(x), _filter_same(xx), _filter_same(xf)
+        kernels.best_correlation(mu, mean_xx, mean_xf, muf, sf2, mask, c, best, k == 0)
     area = masks[-1].sum()
     if area == 0:
         raise MetricUndefinedError(
