@@ -130,16 +130,53 @@ def test_source_cache_reuses_by_identity_only_inside_a_scope():
     assert cached('t', (x,), compute) == 6  # the scope is gone
 
 
+def _vifp_direct(ref, dist, sigma_nsq=2.0, eps=1e-10):
+    """LIVE's ``vifp_mscale`` (CDDFuse's "VIFF") transcribed branch by branch with 2-D 'valid'
+    windows (reference only)."""
+
+    def valid(x, w):
+        if x.shape[0] < w.shape[0] or x.shape[1] < w.shape[1]:
+            return np.empty((0, 0))
+        return np.einsum('ijkl,kl->ij', np.lib.stride_tricks.sliding_window_view(x, w.shape), w)
+
+    num = den = 0.0
+    for scale in range(1, 5):
+        n = 2 ** (5 - scale) + 1
+        t = np.arange(n) - (n - 1) / 2
+        w = np.exp(-(t[:, None] ** 2 + t[None] ** 2) / (2 * (n / 5.0) ** 2))
+        w /= w.sum()
+        if scale > 1:
+            ref, dist = valid(ref, w)[::2, ::2], valid(dist, w)[::2, ::2]
+        mu1, mu2 = valid(ref, w), valid(dist, w)
+        s1 = valid(ref * ref, w) - mu1 * mu1
+        s2 = valid(dist * dist, w) - mu2 * mu2
+        s12 = valid(ref * dist, w) - mu1 * mu2
+        s1[s1 < 0], s2[s2 < 0] = 0, 0
+        g = s12 / (s1 + eps)
+        sv = s2 - g * s12
+        low = s1 < eps
+        g[low], sv[low], s1[low] = 0, s2[low], 0
+        low = s2 < eps
+        g[low], sv[low] = 0, 0
+        neg = g < 0
+        sv[neg], g[neg] = s2[neg], 0
+        sv[sv <= eps] = eps
+        num += np.log10(1 + g * g * s1 / (sv + sigma_nsq)).sum()
+        den += np.log10(1 + s1 / sigma_nsq).sum()
+    return num / den
+
+
 @pytest.mark.parametrize('shape', [(26, 30), (120, 90)])
-def test_vif_row_blocks_do_not_change_the_value(monkeypatch, shape):
+def test_vif_equals_the_branch_by_branch_transcription(shape):
     from fusionbox.evaluation.functional import vif
 
     a, b = (_image(s, *shape).astype(np.float64) for s in (4, 5))
+    a[: shape[0] // 2, : shape[1] // 3] = 40.0  # a flat patch: the variance branches
     f = np.round((a + b) / 2)
-    whole = vif.vifp_multi([a, b], f)
-    monkeypatch.setattr(vif, 'BLOCK_PIXELS', 7 * shape[1] // 3)  # a few rows per block
-    np.testing.assert_allclose(vif.vifp_multi([a, b], f), whole, rtol=1e-13)
-    assert np.all(np.isfinite(whole)) and np.all(whole > 0)
+    f[shape[0] // 2 :] = 255 - f[shape[0] // 2 :]  # negative gains
+    ours = vif.vifp_multi([a, b], f)
+    np.testing.assert_allclose(ours, [_vifp_direct(a, f), _vifp_direct(b, f)], rtol=1e-12)
+    assert np.all(np.isfinite(ours)) and np.all(ours > 0)
 
 
 def test_selector_scores_are_the_same_with_the_sources_cached():

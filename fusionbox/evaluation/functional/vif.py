@@ -3,11 +3,13 @@ the sources as fusion papers report it ("VIFF" in CDDFuse's evaluator).
 
 Ref: H. R. Sheikh and A. C. Bovik, "Image information and visual quality", IEEE TIP 15(2), 2006;
 ``vifp_mscale.m`` (LIVE): 4 scales, Gaussian windows of size 2^(5-s)+1 with sigma N/5, noise
-variance 2. Filtering is separable (``filters.sep_filter_valid``, OpenCV).
+variance 2. Filtering is separable (OpenCV), the per-pixel terms compiled (numba, imported on
+first use; the first VIF on a machine compiles them).
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from .base import as_f64, as_u8, define_metric, grey, mefb_channels
@@ -23,12 +25,12 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
     """VIF(ref_i, dist) for each reference, sharing the filtering of ``dist``.
 
     The statistics are those of the LIVE code (and CDDFuse's evaluator) in float64; OpenCV does
-    the separable filtering into reused buffers and the evaluator's branches are applied with
-    masks, so the per-pixel terms equal the evaluator's up to the filter's rounding (~1e-15).
-    What depends on a reference alone (its pyramid, local means and variances, the
-    denominator) is computed once per reference array inside a
-    :func:`~.cache.source_cache` scope. The references are processed in parallel threads
-    (:func:`~.parallel.parallel_map`).
+    the separable filtering and compiled passes (:mod:`.vif_kernels`, numba, imported on first
+    use) the per-pixel terms, with the evaluator's branches, so the per-pixel terms equal the
+    evaluator's up to the filter's rounding (~1e-15). What depends on a reference alone (its
+    pyramid, local means and variances, the denominator) is computed once per reference array
+    inside a :func:`~.cache.source_cache` scope. The references are processed in parallel
+    threads (:func:`~.parallel.parallel_map`).
 
     Args:
         refs: list of K reference images (H, W).
@@ -40,19 +42,33 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
     Returns:
         (K,) array of VIF values (nan where a reference has no variance).
     """
+    kernels = _kernels()
     dist_side = _dist_side(as_f64(dist), saturate_uint8)
 
     def per_ref(ref):
         side = cached(('vif-ref', saturate_uint8), (ref,), lambda: _ref_side(ref, saturate_uint8))
-        num = sum(
-            _vif_num(r, d, saturate_uint8 and s == 0)
-            for s, (r, d) in enumerate(zip(side, dist_side))
-        )
+        num = 0.0
+        for scale, (r, d) in enumerate(zip(side, dist_side)):
+            if r['mu'].size == 0:  # a scale too small for its window adds nothing
+                continue
+            mean_xy = _moment(r['img'], d['img'], d['win'], saturate_uint8 and scale == 0)
+            arg = np.empty_like(r['mu'])
+            kernels.numerator_terms(
+                mean_xy, len(d['win']) // 2, r['mu'], d['mu'], r['s'], d['s'], r['s_masked'],
+                EPS, SIGMA_NSQ, arg,
+            )  # fmt: skip
+            num += np.log10(arg, out=arg).sum()
         return num, sum(r['den'] for r in side)
 
     terms = np.array(parallel_map(per_ref, list(refs)))  # (K, 2): numerators, denominators
     with np.errstate(invalid='ignore', divide='ignore'):
         return terms[:, 0] / terms[:, 1]
+
+
+def _kernels():
+    from . import vif_kernels  # numba: imported on first use
+
+    return vif_kernels
 
 
 def _windows():
@@ -73,81 +89,52 @@ def _pyramid(img, store):
     return out
 
 
+def _local_stats(x, win, saturate):
+    """Valid local mean and variance max(mean(x^2) - mu^2, 0) of ``x`` under ``win`` (the
+    squares saturated at 255 where MATLAB's uint8 does)."""
+    r = len(win) // 2
+    shape = (max(x.shape[0] - 2 * r, 0), max(x.shape[1] - 2 * r, 0))
+    mu, var = np.empty(shape), np.empty(shape)
+    if mu.size:
+        mean = _filter_same(x, win)
+        _kernels().local_stats(mean, _moment(x, x, win, saturate), r, mu, var)
+    return mu, var
+
+
 def _dist_side(dist, saturate_uint8):
     def stats(d, win, first):
-        mu2 = sep_filter_valid(d, win)
-        s2 = _moment(d, d, win, saturate_uint8 and first)
-        s2 -= mu2 * mu2
-        np.maximum(s2, 0, out=s2)
-        return {'img': d, 'win': win, 'mu': mu2, 's': s2, 'ok': s2 >= EPS}
+        mu2, s2 = _local_stats(d, win, saturate_uint8 and first)
+        return {'img': d, 'win': win, 'mu': mu2, 's': s2}
 
     return _pyramid(dist, stats)
 
 
 def _ref_side(ref, saturate_uint8):
     """Per scale: the reference, its local mean, its clipped local variance (as used in the
-    gain), the variance with the evaluator's ``sigma1^2 < eps -> 0`` applied, that mask, and the
+    gain), the variance with the evaluator's ``sigma1^2 < eps -> 0`` applied and the
     denominator sum log10(1 + sigma1^2 / sn)."""
 
     def stats(r, win, first):
-        mu1 = sep_filter_valid(r, win)
-        s1 = _moment(r, r, win, saturate_uint8 and first)
-        s1 -= mu1 * mu1
-        np.maximum(s1, 0, out=s1)
-        keep = s1 >= EPS
-        s1m = s1 * keep
-        tmp = np.multiply(s1m, 1.0 / SIGMA_NSQ)
-        tmp += 1
-        den = np.log10(tmp, out=tmp).sum()
-        return {'img': r, 'mu': mu1, 's': s1, 's_masked': s1m, 'keep': keep, 'den': den}
+        mu1, s1 = _local_stats(r, win, saturate_uint8 and first)
+        s1m, arg = np.empty_like(s1), np.empty_like(s1)
+        _kernels().reference_terms(s1, EPS, SIGMA_NSQ, s1m, arg)
+        den = np.log10(arg, out=arg).sum()
+        return {'img': r, 'mu': mu1, 's': s1, 's_masked': s1m, 'den': den}
 
     return _pyramid(ref, stats)
 
 
-def _moment(a, b, win, saturate, prod=None, out=None):
-    """Local mean of ``a * b`` (the product saturated at 255 where MATLAB's uint8 does)."""
-    prod = np.multiply(a, b, out=prod)
-    if saturate:
-        np.minimum(prod, 255, out=prod)
-    return sep_filter_valid(prod, win, out)
+def _filter_same(x, win):
+    """``filter2(win' * win, x, 'same')`` with zero padding (OpenCV, float64)."""
+    return cv2.sepFilter2D(x, cv2.CV_64F, win, win, borderType=cv2.BORDER_CONSTANT)
 
 
-#: pixels per block of the per-pixel VIF terms (a few buffers of this size stay in cache)
-BLOCK_PIXELS = 1 << 14
-
-
-def _row_blocks(shape):
-    step = max(1, BLOCK_PIXELS // max(1, shape[1]))
-    return [slice(r, min(r + step, shape[0])) for r in range(0, shape[0], step)], step
-
-
-def _vif_num(ref: dict, dist: dict, saturate: bool) -> float:
-    """sum log10(1 + g^2 s1 / (sv + sn)) of one reference at one scale, given both sides'
-    local statistics; the per-pixel terms are evaluated in blocks of rows (the same
-    operations, cache-sized buffers)."""
-    s12 = _moment(ref['img'], dist['img'], dist['win'], saturate)
-    blocks, step = _row_blocks(s12.shape)
-    tmp, g, sv = (np.empty((step, s12.shape[1])) for _ in range(3))
-    total = 0.0
-    for rows in blocks:
-        n = rows.stop - rows.start
-        t, gb, vb, c = tmp[:n], g[:n], sv[:n], s12[rows]
-        c -= np.multiply(ref['mu'][rows], dist['mu'][rows], out=t)
-        np.divide(c, np.add(ref['s'][rows], EPS, out=t), out=gb)
-        np.subtract(dist['s'][rows], np.multiply(gb, c, out=vb), out=vb)
-        np.maximum(vb, EPS, out=vb)
-        vb += SIGMA_NSQ
-        # the evaluator's branches: g = 0 where a variance is below eps or where g < 0 (sv is
-        # then irrelevant), and sigma1^2 = 0 where it is below eps (s_masked, which also makes
-        # the term 0 where the reference's g would be set to 0)
-        np.maximum(gb, 0, out=gb)
-        gb *= dist['ok'][rows]
-        gb *= gb
-        gb *= ref['s_masked'][rows]
-        gb /= vb
-        gb += 1
-        total += np.log10(gb, out=gb).sum()
-    return total
+def _moment(a, b, win, saturate):
+    """Local mean ('same' size) of ``a * b``, the product saturated at 255 where MATLAB's
+    uint8 does."""
+    prod = np.empty_like(a)
+    _kernels().product(a, b, saturate, prod)
+    return _filter_same(prod, win)
 
 
 def _vif_sum(vals) -> float:
