@@ -23,6 +23,8 @@ window pairs, so those are evaluated once each.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from .base import as_f64, define_metric, grey, mefb_channels
@@ -95,6 +97,7 @@ def fmi_features(img, feature: str) -> np.ndarray:
 
 
 # --- per-window normalised MI -------------------------------------------------------------------
+@cache
 def _kernels():
     from . import fmi_kernels  # numba: imported on first use
 
@@ -110,11 +113,18 @@ def _log2_where_positive(p: np.ndarray) -> np.ndarray:
 def window_side(raw: np.ndarray, reverse: bool = True) -> tuple:
     """What windows given as columns ``raw`` (l, n) contribute to every pair (see
     :func:`.fmi_kernels.window_sides`): (raw, PDF, its log2, statistics, CDF, reversed CDF)."""
-    kernels = _kernels()
     raw = np.ascontiguousarray(raw, dtype=np.float64)
-    p, stats, cdf, cdf_rev = kernels.window_sides(raw, reverse)
+    return _with_entropy(raw, *_kernels().window_sides(raw, reverse))
+
+
+def _image_side(img: np.ndarray, r0: int, nr: int, w: int, reverse: bool = True) -> tuple:
+    """:func:`window_side` of the w x w windows whose top rows are r0 .. r0 + nr - 1."""
+    return _with_entropy(*_kernels().image_sides(img, r0, nr, w, reverse))
+
+
+def _with_entropy(raw, p, stats, cdf, cdf_rev) -> tuple:
     log_p = _log2_where_positive(p)
-    kernels.add_entropy(p, log_p, stats)
+    _kernels().add_entropy(p, log_p, stats)
     return raw, p, log_p, stats, cdf, cdf_rev
 
 
@@ -184,13 +194,12 @@ def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
     feats = [np.ascontiguousarray(x, dtype=np.float64) for x in feats]
     rows, cols = ff.shape[0] - w + 1, ff.shape[1] - w + 1
     band = max(1, _BLOCK // cols)  # window rows per block
-    gather = _kernels().gather_windows
     totals = np.zeros(len(feats))
     for r in range(0, rows, band):  # the windows of a band of rows, built where they are used
         nr = min(band, rows - r)
-        side_f = window_side(gather(ff, r, nr, w), reverse=False)
+        side_f = _image_side(ff, r, nr, w, reverse=False)
         for k, x in enumerate(feats):
-            totals[k] += nfmi_pairs(window_side(gather(x, r, nr, w)), side_f).sum()
+            totals[k] += nfmi_pairs(_image_side(x, r, nr, w), side_f).sum()
     return float(np.mean(totals / (rows * cols)))
 
 

@@ -19,6 +19,7 @@ from numba import njit
 
 #: rows of a side's statistics (5, n)
 SUM, MEAN, SD, NORM2, ENTROPY = range(5)
+TINY = float(np.finfo(np.float64).tiny)  # a global float: a constant of the compiled code
 
 
 @njit(cache=True, error_model='numpy')
@@ -65,6 +66,15 @@ def gather_windows(img, r0, nr, w):
             for cc in range(cols):
                 out[k, rr * cols + cc] = img[r0 + rr + dy, cc + dx]
     return out
+
+
+@njit(cache=True, error_model='numpy')
+def image_sides(img, r0, nr, w, reverse):
+    """:func:`window_sides` of the windows of :func:`gather_windows`, with them first:
+    (raw, p, stats, cdf, cdf_rev)."""
+    raw = gather_windows(img, r0, nr, w)
+    p, stats, cdf, cdf_rev = window_sides(raw, reverse)
+    return raw, p, stats, cdf, cdf_rev
 
 
 @njit(cache=True, error_model='numpy')
@@ -238,12 +248,11 @@ def pair_masses(raw_a, p_a, log_a, st_a, cdf_a, cdf_rev_a, raw_f, p_f, log_f, st
         partial[q] = -kq * (sf * sa * log_k - sa * st_f[ENTROPY, q] - sf * st_a[ENTROPY, q])
         partial[q] += kq * (log_k * sums[2, q] + sums[3, q])
     magnitude = np.empty_like(mass)
-    tiny = np.finfo(np.float64).tiny
     for m in range(2 * size - 1):
         for q in range(n):
             joint = mass[m, q] * coef[q] + prod[m, q] * k_pair[q]
             mass[m, q] = joint
-            magnitude[m, q] = max(abs(joint), tiny)
+            magnitude[m, q] = max(abs(joint), TINY)
     return mass, magnitude, partial, equal
 
 
