@@ -193,7 +193,7 @@ def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
     ff = np.ascontiguousarray(ff, dtype=np.float64)
     feats = [np.ascontiguousarray(x, dtype=np.float64) for x in feats]
     rows, cols = ff.shape[0] - w + 1, ff.shape[1] - w + 1
-    band = max(1, _BLOCK // cols)  # window rows per block
+    band = max(1, round(_BLOCK / cols))  # window rows per block
     totals = np.zeros(len(feats))
     for r in range(0, rows, band):  # the windows of a band of rows, built where they are used
         nr = min(band, rows - r)
