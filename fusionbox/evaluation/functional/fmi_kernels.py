@@ -8,6 +8,7 @@ the windows innermost and compiles to vector instructions; :mod:`.fmi` takes the
 between the kernels with NumPy (vectorised too). Sums over a window's l values are taken in
 NumPy's pairwise order (:func:`col_sums`): they decide exact zeros (the centred PDF of a flat
 window is 0 only if its mean is exactly 1 / l), so the order is part of the definition here.
+The kernels release the GIL (the metrics of an image may run in threads).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ SUM, MEAN, SD, NORM2, ENTROPY = range(5)
 TINY = float(np.finfo(np.float64).tiny)  # a global float: a constant of the compiled code
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def col_sums(x, out, acc):
     """``out[q] = x[:, q].sum()`` for every column, in the order NumPy sums a contiguous row of
     l values (its ``pairwise_sum``): sequentially below 8 values, else 8 interleaved partial
@@ -54,7 +55,7 @@ def col_sums(x, out, acc):
         k += 1
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def gather_windows(img, r0, nr, w):
     """The valid w x w windows whose top rows are r0 .. r0 + nr - 1, as (w * w, nr * cols)
     columns with rows in MATLAB's column-major ``sub(:)`` order."""
@@ -68,7 +69,7 @@ def gather_windows(img, r0, nr, w):
     return out
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def image_sides(img, r0, nr, w, reverse):
     """:func:`window_sides` of the windows of :func:`gather_windows`, with them first:
     (raw, p, stats, cdf, cdf_rev)."""
@@ -77,7 +78,7 @@ def image_sides(img, r0, nr, w, reverse):
     return raw, p, stats, cdf, cdf_rev
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def window_sides(raw, reverse):
     """What the windows ``raw`` (l, n) contribute to every pair: the min-max normalised PDF p
     (uniform where a window is flat), its statistics (5, n) (sum, mean and population SD of the
@@ -119,7 +120,7 @@ def window_sides(raw, reverse):
     return p, stats, cdf, cdf_rev
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def _cumsum(p, reverse):
     size, n = p.shape
     out = np.empty((size + 1, n))
@@ -131,7 +132,7 @@ def _cumsum(p, reverse):
     return out
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def add_entropy(p, log_p, stats):
     """The entropy row of ``stats``: -sum p log2 p, given ``log_p`` = log2 p, finite where
     p = 0."""
@@ -145,7 +146,7 @@ def add_entropy(p, log_p, stats):
         stats[ENTROPY, q] = -stats[ENTROPY, q]
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def staircase(cdf_f, cdf_b, p_f, p_b, log_f, log_b):
     """The cells of the comonotone coupling of the CDFs F, B of each window (columns of
     (l + 1, n) arrays ending in an infinite row): the double differences of min(F_i, B_j)
@@ -187,7 +188,7 @@ def staircase(cdf_f, cdf_b, p_f, p_b, log_f, log_b):
     return mass, prod, sums
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def pair_masses(raw_a, p_a, log_a, st_a, cdf_a, cdf_rev_a, raw_f, p_f, log_f, st_f, cdf_f):
     """For each window pair (source a, fused f; sides from :func:`window_sides`), the joint
     PDF on the staircase and what the joint entropy owes to the rest of the grid.
@@ -256,7 +257,7 @@ def pair_masses(raw_a, p_a, log_a, st_a, cdf_a, cdf_rev_a, raw_f, p_f, log_f, st
     return mass, magnitude, partial, equal
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def finish(joint, log_joint, partial, h_a, h_f, equal):
     """Per window the normalised MI 2 I / (H_a + H_f), I = H_a + H_f - H_joint, from the joint
     on the staircase, log2 of its magnitude, the rest of -H_joint (:func:`pair_masses`) and

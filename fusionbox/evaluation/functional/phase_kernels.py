@@ -3,7 +3,8 @@
 Imported lazily by :mod:`.phase` (importing numba costs ~0.2 s). Compiled on first use and cached
 on disk (``cache=True``): the first Qp on a machine spends a few seconds compiling. Each kernel
 is one pass over the pixels where NumPy made one pass per operation; the operations and their
-order are those of ``myphasecong3`` (sums over the scales in scale order).
+order are those of ``myphasecong3`` (sums over the scales in scale order). They release the GIL
+(the metrics of an image may run in threads).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def scale_sums(eo, eps, cut_off, g, sum_an, an0_sq, energy, spread):
     """Per pixel, from one orientation's (nscale, rows, cols) complex responses: the sum of the
     amplitudes, the first scale's squared amplitude, the energy
@@ -53,7 +54,7 @@ def scale_sums(eo, eps, cut_off, g, sum_an, an0_sq, energy, spread):
             spread[r, c] = (cut_off - total[c] / (top[c] + eps) / nscale) * g
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def accumulate(energy, sum_an, exp_spread, threshold, cos2, sin2, cos_sin, totals):
     """One orientation's phase congruency added to the running sums ``totals`` (5, rows, cols):
     weighted energy, amplitude, and the orientation covariance terms x^2, y^2, xy of pc^2,
@@ -72,7 +73,7 @@ def accumulate(energy, sum_an, exp_spread, threshold, cos2, sin2, cos_sin, total
             totals[4, r, c] += cos_sin * pc2
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def masked_products(feat, mask, feat_f, x, xx, xf):
     """x = mask * feat, x^2 and x * feat_f (filled in place), the inputs of the local moments
     of ``correlation_coeffcient``."""
@@ -85,7 +86,7 @@ def masked_products(feat, mask, feat_f, x, xx, xf):
             xf[r, c] = v * feat_f[r, c]
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def best_correlation(mu, mean_xx, mean_xf, mu_f, var_f, mask, c, best, first):
     """The local correlation (sxf + c) / (sqrt|sx2 sf2| + c) in the region ``mask`` (0 outside),
     sx2 = mean_xx - mu^2, sxf = mean_xf - mu mu_f, written to ``best`` if ``first`` else its
@@ -100,7 +101,7 @@ def best_correlation(mu, mean_xx, mean_xf, mu_f, var_f, mask, c, best, first):
             best[r, q] = res if first else np.maximum(best[r, q], res)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def median_nonnegative(x):
     """``np.median(x)`` of non-negative doubles (NaN if any is NaN) by selection on the bit
     patterns, which order non-negative doubles as their values: a histogram of 2^16 buckets
@@ -153,7 +154,7 @@ def median_nonnegative(x):
     return (vals[lo] + vals[hi]) / 2.0
 
 
-@njit(cache=True, error_model='numpy')
+@njit(cache=True, nogil=True, error_model='numpy')
 def moments(totals, norient, eps):
     """(phase congruency, maximum moment M, minimum moment m) from the sums of
     :func:`accumulate`: pc = energy / (amplitude + eps); the covariance terms averaged
