@@ -1,5 +1,5 @@
 # FusionBox model zoo: fusionfm-lite. Standalone inference config (model and test pipeline only)
-# made by `python tools/zoo.py add` from configs/fusionfm/fusionfm-lite_unet-c24-haar3-gated-detail_fm-src_iter-6k_real-mix.py; train and test with that config.
+# made by `python tools/zoo.py add` from configs/fusionfm/fusionfm-lite_unet-c24-haar3-gated-detail_fm-src-rollout_iter-6k_real-mix.py; train and test with that config.
 default_scope = 'fusionbox'
 model = dict(
     autoencoder=None,
@@ -35,6 +35,7 @@ model = dict(
         ],
         noise_std=0.0,
         num_steps=4,
+        rollout_prob=0.5,
         solver=dict(type='Euler'),
         target_key='pseudo_label',
         time_sampling='uniform',
