@@ -27,6 +27,18 @@ def _unet():
     return UNet('unet-t', state_channels=1, with_time=True, base='zero')
 
 
+def _gated_unet():
+    """A small U-Net with the source-gated head (end-point prediction); untrained, it predicts
+    the mean of the sources at every time."""
+    torch.manual_seed(0)
+    return UNet(
+        dict(base_channels=8, channel_mults=(1, 2), num_blocks=1, emb_dim=16),
+        head='gated',
+        state_channels=1,
+        with_time=True,
+    )
+
+
 class ConstantVelocity(BaseBackbone):
     """A velocity model returning a learnable constant (state_channels and time as required)."""
 
@@ -224,13 +236,7 @@ def test_fuser_with_flow_matching():
 def test_end_point_weighting_is_the_error_of_the_one_step_estimate():
     sources, task = _batch()
     target = torch.rand(3, 1, 8, 8)
-    torch.manual_seed(0)
-    net = UNet(
-        dict(base_channels=8, channel_mults=(1, 2), num_blocks=1, emb_dim=16),
-        head='gated',
-        state_channels=1,
-        with_time=True,
-    )
+    net = _gated_unet()
     objective = OBJECTIVES.build(dict(type='FlowMatching', velocity_weighting='end_point'))
     plain = OBJECTIVES.build(dict(type='FlowMatching'))
     torch.manual_seed(1)
@@ -248,13 +254,7 @@ def test_end_point_weighting_is_the_error_of_the_one_step_estimate():
 def test_rollout_trains_on_the_state_of_the_models_first_euler_step():
     sources, task = _batch()
     target = torch.rand(3, 1, 8, 8)
-    torch.manual_seed(0)
-    net = UNet(
-        dict(base_channels=8, channel_mults=(1, 2), num_blocks=1, emb_dim=16),
-        head='gated',
-        state_channels=1,
-        with_time=True,
-    )
+    net = _gated_unet()
     calls = []
     forward = net.forward
 
