@@ -29,14 +29,20 @@ def is_integer_valued(img: np.ndarray) -> bool:
     return bool(np.array_equal(img, np.rint(img)))
 
 
-def sep_filter_valid(img: np.ndarray, k1d: np.ndarray, out: np.ndarray = None) -> np.ndarray:
-    """``filter2(k1d' * k1d, img, 'valid')`` for a float64 (H, W) image and an odd symmetric
-    kernel, separably with OpenCV (vectorised, threaded). ``out`` is an optional full-size
-    float64 buffer; the returned array is a view of it."""
+def sep_filter_same(img: np.ndarray, k1d: np.ndarray, out: np.ndarray = None) -> np.ndarray:
+    """``filter2(k1d' * k1d, img, 'same')`` with zero padding for a float64 (H, W) image and an
+    odd symmetric kernel, separably with OpenCV (vectorised). ``out``: an optional float64
+    buffer of the image's size."""
     img = np.asarray(img, dtype=np.float64)
+    return cv2.sepFilter2D(img, cv2.CV_64F, k1d, k1d, dst=out, borderType=cv2.BORDER_CONSTANT)
+
+
+def sep_filter_valid(img: np.ndarray, k1d: np.ndarray, out: np.ndarray = None) -> np.ndarray:
+    """``filter2(k1d' * k1d, img, 'valid')``: :func:`sep_filter_same` without the ``r`` border
+    pixels (a view of ``out`` when it is given)."""
     r = len(k1d) // 2
-    out = cv2.sepFilter2D(img, cv2.CV_64F, k1d, k1d, dst=out, borderType=cv2.BORDER_CONSTANT)
-    return out[r : img.shape[0] - r, r : img.shape[1] - r]
+    out = sep_filter_same(img, k1d, out)
+    return out[r : out.shape[0] - r, r : out.shape[1] - r]
 
 
 def filter_valid(img: np.ndarray, k1d: np.ndarray, transposed: bool = False) -> np.ndarray:

@@ -9,12 +9,11 @@ first use; the first VIF on a machine compiles them).
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from .base import as_f64, as_u8, define_metric, grey, mefb_channels
 from .cache import cached, keyed_grey, scoped
-from .filters import gaussian_1d, sep_filter_valid
+from .filters import gaussian_1d, sep_filter_same, sep_filter_valid
 from .parallel import parallel_map
 
 SIGMA_NSQ = 2.0
@@ -96,7 +95,7 @@ def _local_stats(x, win, saturate):
     shape = (max(x.shape[0] - 2 * r, 0), max(x.shape[1] - 2 * r, 0))
     mu, var = np.empty(shape), np.empty(shape)
     if mu.size:
-        mean = _filter_same(x, win)
+        mean = sep_filter_same(x, win)
         _kernels().local_stats(mean, _moment(x, x, win, saturate), r, mu, var)
     return mu, var
 
@@ -124,17 +123,12 @@ def _ref_side(ref, saturate_uint8):
     return _pyramid(ref, stats)
 
 
-def _filter_same(x, win):
-    """``filter2(win' * win, x, 'same')`` with zero padding (OpenCV, float64)."""
-    return cv2.sepFilter2D(x, cv2.CV_64F, win, win, borderType=cv2.BORDER_CONSTANT)
-
-
 def _moment(a, b, win, saturate):
     """Local mean ('same' size) of ``a * b``, the product saturated at 255 where MATLAB's
     uint8 does."""
     prod = np.empty_like(a)
     _kernels().product(a, b, saturate, prod)
-    return _filter_same(prod, win)
+    return sep_filter_same(prod, win)
 
 
 def _vif_sum(vals) -> float:
