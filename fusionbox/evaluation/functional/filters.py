@@ -33,7 +33,7 @@ def sep_filter_same(img: np.ndarray, k1d: np.ndarray, out: np.ndarray = None) ->
     """``filter2(k1d' * k1d, img, 'same')`` with zero padding for a float64 (H, W) image and an
     odd symmetric kernel, separably with OpenCV (vectorised). ``out``: an optional float64
     buffer of the image's size."""
-    img = np.asarray(img, dtype=np.float64)
+    img = np.ascontiguousarray(img, dtype=np.float64)
     return cv2.sepFilter2D(img, cv2.CV_64F, k1d, k1d, dst=out, borderType=cv2.BORDER_CONSTANT)
 
 

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import cv2
 import numpy as np
 from scipy import fft as scipy_fft
 
 from .base import MetricUndefinedError, as_f64, define_metric, grey, mefb_channels
 from .cache import cached, keyed_grey, scoped
-from .filters import gaussian_1d
+from .filters import gaussian_1d, sep_filter_same
 
 PC_EPS = 1e-4
 FEATURE_THRESHOLD = 0.1
@@ -142,9 +141,8 @@ _GAUSS_11 = gaussian_1d(11, 1.5)
 
 
 def _filter_same(x):
-    """``filter2(fspecial('gaussian', 11, 1.5), x, 'same')``, separably (OpenCV, float64)."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    return cv2.sepFilter2D(x, cv2.CV_64F, _GAUSS_11, _GAUSS_11, borderType=cv2.BORDER_CONSTANT)
+    """``filter2(fspecial('gaussian', 11, 1.5), x, 'same')``, separably."""
+    return sep_filter_same(x, _GAUSS_11)
 
 
 def _corr_coefficient(feats, feat_f, masks, c=1e-4) -> float:
