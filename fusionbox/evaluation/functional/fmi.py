@@ -17,8 +17,10 @@ most 2l - 1 cells) the joint PDF is the scaled independent product, whose entrop
 form (:func:`nfmi_pairs`; equal to the l x l sum to ~1e-15, tested). The per-window loops are
 compiled with numba (:mod:`.fmi_kernels`, imported on first use; the first FMI on a machine
 compiles them, some seconds, then they are cached) over blocks of a few thousand windows, the
-logarithms vectorised by NumPy between them. Binary feature maps (edges) have few distinct
-window pairs, so those are evaluated once each.
+logarithms vectorised by NumPy between them; the three images' features and the blocks run in
+the metric threads of :func:`~.parallel.parallel_map` (the compiled loops release the GIL), the
+blocks' sums added in block order, so the value does not depend on the number of threads.
+Binary feature maps (edges) have few distinct window pairs, so those are evaluated once each.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ import numpy as np
 from .base import as_f64, define_metric, grey, mefb_channels
 from .cache import cached, keyed_grey, scoped
 from .filters import filter_same
+from .parallel import parallel_map
 
 _EPS100 = 100 * np.finfo(np.float64).eps
 _BLOCK = 1280  # windows per block of the compiled loops (their arrays stay in cache)
+_CHUNK = 16  # blocks per task of the thread pool
 _TINY = np.finfo(np.float64).tiny
 SOBEL_MATLAB = np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]) / 8
 
@@ -179,13 +183,16 @@ def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
     if w < 1 or w % 2 == 0:
         raise ValueError(f'FMI window must be odd and positive, got {w}')
     half = w // 2
-    ff = fmi_features(fused, feature)
+
+    def features(k):  # the fused image's (k = 0), then each source's, once per array
+        if k == 0:
+            return fmi_features(fused, feature)
+        s = sources[k - 1]
+        return cached(('fmi-features', feature), (s,), lambda: fmi_features(s, feature))
+
+    ff, *feats = parallel_map(features, range(len(sources) + 1))
     if min(ff.shape) <= 2 * half:
         raise ValueError(f'FMI needs images larger than the {w}x{w} window, got {ff.shape}')
-    feats = [
-        cached(('fmi-features', feature), (s,), lambda s=s: fmi_features(s, feature))
-        for s in sources
-    ]
     if ff.dtype == bool and all(x.dtype == bool for x in feats) and 2 * w * w <= 62:
         fkey = _window_keys(ff, w)
         keys = [cached(('fmi-keys', w), (x,), lambda x=x: _window_keys(x, w)) for x in feats]
@@ -194,12 +201,20 @@ def fmi(fused, sources, feature: str = 'edge', w: int = 3) -> float:
     feats = [np.ascontiguousarray(x, dtype=np.float64) for x in feats]
     rows, cols = ff.shape[0] - w + 1, ff.shape[1] - w + 1
     band = max(1, round(_BLOCK / cols))  # window rows per block
+    starts = list(range(0, rows, band))
+
+    def band_sums(chunk) -> list:  # per band of rows, the sum over its windows per source
+        out = []
+        for r in chunk:  # the windows of a band, built where they are used
+            nr = min(band, rows - r)
+            side_f = _image_side(ff, r, nr, w, reverse=False)
+            out.append([nfmi_pairs(_image_side(x, r, nr, w), side_f).sum() for x in feats])
+        return out
+
+    chunks = [starts[k : k + _CHUNK] for k in range(0, len(starts), _CHUNK)]
     totals = np.zeros(len(feats))
-    for r in range(0, rows, band):  # the windows of a band of rows, built where they are used
-        nr = min(band, rows - r)
-        side_f = _image_side(ff, r, nr, w, reverse=False)
-        for k, x in enumerate(feats):
-            totals[k] += nfmi_pairs(_image_side(x, r, nr, w), side_f).sum()
+    for sums in (s for part in parallel_map(band_sums, chunks) for s in part):
+        totals += sums  # band by band in order: the serial sums, for any number of threads
     return float(np.mean(totals / (rows * cols)))
 
 

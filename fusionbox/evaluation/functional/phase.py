@@ -12,7 +12,10 @@ regions (P > 0.1) of each source and of the source-wise maximum; Qp = Q_P Q_M Q_
 
 Filters depend only on the image size and are built once per size; each orientation's scales
 are filtered in one batched inverse FFT, and the per-pixel terms of an orientation are one
-compiled pass (numba, :mod:`.phase_kernels`; the first Qp on a machine compiles it).
+compiled pass (numba, :mod:`.phase_kernels`; the first Qp on a machine compiles it). The
+orientations, and the three correlation coefficients, run in the metric threads of
+:func:`~.parallel.parallel_map`; their results are combined in order, so the value does not
+depend on the number of threads.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from scipy import fft as scipy_fft
 from .base import MetricUndefinedError, as_f64, define_metric, grey, mefb_channels
 from .cache import cached, keyed_grey, scoped
 from .filters import gaussian_1d, sep_filter_same
+from .parallel import parallel_map
 
 PC_EPS = 1e-4
 FEATURE_THRESHOLD = 0.1
@@ -105,15 +109,13 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
     im = as_f64(img)
     rows, cols = im.shape
     bank, noise = _filter_bank(rows, cols)
-    norient, nscale = bank.shape[:2]
+    norient = bank.shape[0]
     image_fft = scipy_fft.fft2(im)
-    totals = np.zeros((5, rows, cols))  # energy, amplitude, covariance x^2, y^2, xy
-    sum_an, an0_sq, energy, spread = (np.empty_like(im) for _ in range(4))
-    buf = np.empty(bank.shape[1:], dtype=np.complex128)  # (nscale, rows, cols), reused
-    for o in range(norient):
-        angl = o * np.pi / norient
-        np.multiply(image_fft, bank[o], out=buf)
-        eo = scipy_fft.ifft2(buf, axes=(-2, -1), overwrite_x=True)
+
+    def orientation(o):  # (energy, amplitude sum, exp(frequency spread), noise threshold)
+        sum_an, an0_sq, energy, spread = (np.empty_like(im) for _ in range(4))
+        eo = np.multiply(image_fft, bank[o])  # (nscale, rows, cols)
+        eo = scipy_fft.ifft2(eo, axes=(-2, -1), overwrite_x=True)
         kernels.scale_sums(eo, PC_EPS, float(cut_off), float(g), sum_an, an0_sq, energy, spread)
         del eo
         em_n, sum_an2, sum_aiaj = noise[o]
@@ -123,12 +125,19 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
         tau = np.sqrt(est_noise_energy2 / 2)
         threshold = (tau * np.sqrt(np.pi / 2) + k * np.sqrt((2 - np.pi / 2) * tau**2)) / 1.7
         np.exp(spread, out=spread)
+        return energy, sum_an, spread, float(threshold)
+
+    totals = np.zeros((5, rows, cols))  # energy, amplitude, covariance x^2, y^2, xy
+    for o, (energy, sum_an, spread, threshold) in enumerate(
+        parallel_map(orientation, range(norient))
+    ):  # added in orientation order, as the serial loop
+        angl = o * np.pi / norient
         # (no filter response at all, a flat image: no phase congruency, 0 / 0 in the code)
         kernels.accumulate(
             energy,
             sum_an,
             spread,
-            float(threshold),
+            threshold,
             float(np.cos(angl) ** 2),
             float(np.sin(angl) ** 2),
             float(np.cos(angl) * np.sin(angl)),
@@ -176,12 +185,16 @@ def qp(fused, sources) -> float:
     pc = np.stack([p[0] for p in pcs])
     pick = len(pcs) - 1 - np.argmax(pc[::-1], axis=0)
     masks = [p[0] > FEATURE_THRESHOLD for p in pcs]
-    out = 1.0
-    for part in range(3):
-        feats = [p[part] for p in pcs]
+
+    def part(k):  # Q_P, Q_M, Q_m
+        feats = [p[k] for p in pcs]
         feat_max = np.choose(pick, feats)
         mask_max = np.choose(pick, [p[0] for p in pcs]) > FEATURE_THRESHOLD
-        out *= _corr_coefficient(feats + [feat_max], pc_f[part], masks + [mask_max])
+        return _corr_coefficient(feats + [feat_max], pc_f[k], masks + [mask_max])
+
+    out = 1.0
+    for value in parallel_map(part, range(3)):
+        out *= value
     return float(out)
 
 
