@@ -348,3 +348,55 @@ def test_viff_equals_branch_by_branch_transcription(seed):
     if seed % 2:
         f = 255 - f  # negative gains
     assert viff(f, [a, b]) == pytest.approx(_viff_direct(f, [a, b]), rel=1e-14)
+
+
+# --- SSIM (cddfuse): compiled uniform filter and map ------------------------------------------
+@pytest.mark.parametrize('shape', [(48, 64), (7, 7), (8, 9), (3, 20), (1, 5), (13, 4)])
+@pytest.mark.parametrize('size', [3, 7])
+def test_uniform_filter_equals_scipy_bit_for_bit(shape, size):
+    from fusionbox.evaluation.functional.ssim_kernels import uniform_filter
+
+    rng = np.random.default_rng(size + shape[0])
+    for scale in (1.0, 255.0, 65025.0):
+        x = (rng.random(shape) * scale).astype(np.float32)
+        for img in (x, np.round(x)):
+            out = np.empty_like(img)
+            uniform_filter(img, size, out)
+            ref = ndimage.uniform_filter(img, size=size)
+            assert np.array_equal(out.view(np.int32), ref.view(np.int32))
+
+
+def _ssim_skimage019_numpy(x, y, win=7):
+    """scikit-image 0.19's ``structural_similarity(x, y)`` on float32, data_range 2, written
+    with NumPy and SciPy as it is (reference)."""
+    x, y = x.astype(np.float32), y.astype(np.float32)
+    cov_norm = np.float32(win * win / (win * win - 1.0))
+    c1, c2 = np.float32(0.02**2), np.float32(0.06**2)
+    ux, uy = ndimage.uniform_filter(x, size=win), ndimage.uniform_filter(y, size=win)
+    uxx, uyy = ndimage.uniform_filter(x * x, size=win), ndimage.uniform_filter(y * y, size=win)
+    uxy = ndimage.uniform_filter(x * y, size=win)
+    vx, vy, vxy = cov_norm * (uxx - ux * ux), cov_norm * (uyy - uy * uy), cov_norm * (uxy - ux * uy)
+    a1, a2, b1, b2 = 2 * ux * uy + c1, 2 * vxy + c2, ux**2 + uy**2 + c1, vx + vy + c2
+    s = (a1 * a2) / (b1 * b2)
+    return float(s[3:-3, 3:-3].mean(dtype=np.float64))
+
+
+def test_ssim_skimage019_equals_numpy_expressions():
+    from fusionbox.evaluation.functional.similarity import ssim_skimage019
+
+    rng = np.random.default_rng(5)
+    f = np.round(rng.random((50, 60)) * 255).astype(np.float32)
+    srcs = [np.round(rng.random((50, 60)) * 255).astype(np.float32), f.copy(), np.zeros_like(f)]
+    assert ssim_skimage019(f, srcs) == [_ssim_skimage019_numpy(f, s) for s in srcs]
+
+
+def test_cddfuse_grey_conversion_is_the_evaluators():
+    import cv2
+
+    from fusionbox.evaluation.functional.base import protocol_image
+
+    rng = np.random.default_rng(6)
+    rgb = rng.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    bgr = np.ascontiguousarray(rgb[..., ::-1], np.float32)  # cv2.imread(...).astype(float32)
+    ref = np.round(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+    assert np.array_equal(protocol_image(rgb, 'cddfuse'), ref)

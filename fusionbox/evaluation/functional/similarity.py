@@ -9,7 +9,6 @@ Procedia 2015 (PSNR / RMSE as VIFB computes them).
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from .base import (
     as_f32,
@@ -155,17 +154,25 @@ def ssim_gaussian(x, y, data_range: float = 255.0, k1: float = 0.01, k2: float =
 def ssim_skimage019(x, ys, data_range: float = 2.0, win: int = 7) -> list:
     """scikit-image 0.19 ``structural_similarity(x, y)`` defaults on float32 input, for each
     ``y`` in ``ys``: 7x7 uniform window (reflect borders), sample covariance, ``data_range`` 2
-    (the float dtype range), float32 arithmetic, border of 3 cropped before the mean. The
-    moments of ``x`` are filtered once for all ``ys``, those of each ``y`` once per array inside
-    a :func:`~.cache.source_cache` scope."""
+    (the float dtype range), float32 arithmetic, border of 3 cropped before the mean. SciPy's
+    ``uniform_filter`` and the map's float32 expressions are compiled with the same operations
+    in the same order (:mod:`.ssim_kernels`). The moments of ``x`` are filtered once for all
+    ``ys``, those of each ``y`` once per array inside a :func:`~.cache.source_cache` scope."""
+    from . import ssim_kernels as kernels  # numba: imported on first use
+
     x = as_f32(x)
     cov_norm = np.float32(win * win / (win * win - 1.0))
     c1, c2 = np.float32((0.01 * data_range) ** 2), np.float32((0.03 * data_range) ** 2)
     pad = (win - 1) // 2
 
+    def uniform(a):  # scipy.ndimage.uniform_filter(a, size=win)
+        out = np.empty_like(a)
+        kernels.uniform_filter(np.ascontiguousarray(a), win, out)
+        return out
+
     def side(y):  # (mean, mean^2, variance) of one image, scikit-image's expressions
         def compute():
-            uy, uyy = (ndimage.uniform_filter(a, size=win) for a in (y, y * y))
+            uy, uyy = uniform(y), uniform(y * y)
             uy2 = uy * uy
             vy = np.subtract(uyy, uy2, out=uyy)
             vy *= cov_norm
@@ -175,26 +182,14 @@ def ssim_skimage019(x, ys, data_range: float = 2.0, win: int = 7) -> list:
 
     ys = [as_f32(y) for y in ys]
     jobs = [lambda: side(x)] + [lambda y=y: side(y) for y in ys]
-    jobs += [lambda y=y: ndimage.uniform_filter(x * y, size=win) for y in ys]
+    jobs += [lambda y=y: uniform(x * y) for y in ys]
     done = parallel_map(lambda job: job(), jobs)
     ux, ux2, vx = done[0]
     out = []
     for (uy, uy2, vy), uxy in zip(done[1 : 1 + len(ys)], done[1 + len(ys) :]):
-        vxy = np.subtract(uxy, ux * uy, out=uxy)
-        vxy *= cov_norm
-        a1 = 2 * ux
-        a1 *= uy
-        a1 += c1
-        a2 = np.multiply(vxy, 2, out=vxy)
-        a2 += c2
-        b1 = np.add(ux2, uy2)
-        b1 += c1
-        b2 = np.add(vx, vy)
-        b2 += c2
-        b1 *= b2
-        a1 *= a2
-        a1 /= b1
-        out.append(float(a1[pad:-pad, pad:-pad].mean(dtype=np.float64)))
+        smap = np.empty_like(uxy)
+        kernels.ssim_map(ux, ux2, vx, uy, uy2, vy, uxy, cov_norm, c1, c2, smap)
+        out.append(float(smap[pad:-pad, pad:-pad].mean(dtype=np.float64)))
     return out
 
 
