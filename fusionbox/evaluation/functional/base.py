@@ -194,7 +194,8 @@ def protocol_image(a: np.ndarray, protocol: str) -> np.ndarray:
     if protocol == 'cddfuse':
         import cv2
 
-        bgr = np.ascontiguousarray(a[..., ::-1], np.float32)  # the evaluator's order and op
+        # the evaluator's channel order and op (stacked: faster than a reversed-stride copy)
+        bgr = np.stack([a[..., 2], a[..., 1], a[..., 0]], -1).astype(np.float32)
         return np.round(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
     return a.astype(np.float64) @ np.array([0.299, 0.587, 0.114])  # (H, W)
 
