@@ -127,22 +127,25 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
         np.exp(spread, out=spread)
         return energy, sum_an, spread, float(threshold)
 
+    responses = parallel_map(orientation, range(norient))
     totals = np.zeros((5, rows, cols))  # energy, amplitude, covariance x^2, y^2, xy
-    for o, (energy, sum_an, spread, threshold) in enumerate(
-        parallel_map(orientation, range(norient))
-    ):  # added in orientation order, as the serial loop
-        angl = o * np.pi / norient
-        # (no filter response at all, a flat image: no phase congruency, 0 / 0 in the code)
-        kernels.accumulate(
-            energy,
-            sum_an,
-            spread,
-            threshold,
-            float(np.cos(angl) ** 2),
-            float(np.sin(angl) ** 2),
-            float(np.cos(angl) * np.sin(angl)),
-            totals,
-        )
+
+    def accumulate(band):  # a band of rows, the orientations added in order (the serial sums)
+        for o, (energy, sum_an, spread, threshold) in enumerate(responses):
+            angl = o * np.pi / norient
+            # (no filter response at all, a flat image: no phase congruency, 0 / 0 in the code)
+            kernels.accumulate(
+                energy[band],
+                sum_an[band],
+                spread[band],
+                threshold,
+                float(np.cos(angl) ** 2),
+                float(np.sin(angl) ** 2),
+                float(np.cos(angl) * np.sin(angl)),
+                totals[:, band],
+            )
+
+    parallel_map(accumulate, [slice(0, rows // 2), slice(rows // 2, rows)])
     return kernels.moments(totals, float(norient), PC_EPS)
 
 
@@ -185,12 +188,11 @@ def qp(fused, sources) -> float:
     pc = np.stack([p[0] for p in pcs])
     pick = len(pcs) - 1 - np.argmax(pc[::-1], axis=0)
     masks = [p[0] > FEATURE_THRESHOLD for p in pcs]
+    masks.append(np.choose(pick, [p[0] for p in pcs]) > FEATURE_THRESHOLD)  # the maximum's
 
     def part(k):  # Q_P, Q_M, Q_m
         feats = [p[k] for p in pcs]
-        feat_max = np.choose(pick, feats)
-        mask_max = np.choose(pick, [p[0] for p in pcs]) > FEATURE_THRESHOLD
-        return _corr_coefficient(feats + [feat_max], pc_f[k], masks + [mask_max])
+        return _corr_coefficient(feats + [np.choose(pick, feats)], pc_f[k], masks)
 
     out = 1.0
     for value in parallel_map(part, range(3)):
