@@ -13,9 +13,9 @@ regions (P > 0.1) of each source and of the source-wise maximum; Qp = Q_P Q_M Q_
 Filters depend only on the image size and are built once per size; each orientation's scales
 are filtered in one batched inverse FFT, and the per-pixel terms of an orientation are one
 compiled pass (numba, :mod:`.phase_kernels`; the first Qp on a machine compiles it). The
-orientations, and the three correlation coefficients, run in the metric threads of
-:func:`~.parallel.parallel_map`; their results are combined in order, so the value does not
-depend on the number of threads.
+orientations, their sums (by bands of rows) and the correlation coefficients' local moments
+run in the metric threads of :func:`~.parallel.parallel_map`; their results are combined in
+order, so the value does not depend on the number of threads.
 """
 
 from __future__ import annotations
@@ -160,16 +160,21 @@ def _filter_same(x):
 def _corr_coefficient(feats, feat_f, masks, c=1e-4) -> float:
     """``correlation_coeffcient`` for K masked feature maps (the sources and the maximum) and
     the fused feature map: max over the maps of the local correlation in each map's region,
-    summed and divided by the area of the last (maximum) region."""
+    summed and divided by the area of the last (maximum) region. The local moments are
+    filtered in the metric threads, the maximum taken in the maps' order."""
     from . import phase_kernels as kernels  # numba: imported on first use
 
-    muf = _filter_same(feat_f)
-    sf2 = _filter_same(feat_f * feat_f) - muf * muf
+    def moments(k):  # the fused map's mean and variance (k = -1), or map k's local moments
+        if k < 0:
+            muf = _filter_same(feat_f)
+            return muf, _filter_same(feat_f * feat_f) - muf * muf
+        x, xx, xf = (np.empty_like(feat_f) for _ in range(3))
+        kernels.masked_products(feats[k], masks[k], feat_f, x, xx, xf)
+        return _filter_same(x), _filter_same(xx), _filter_same(xf)
+
+    (muf, sf2), *local = parallel_map(moments, range(-1, len(feats)))
     best = np.empty_like(muf)
-    x, xx, xf = (np.empty_like(muf) for _ in range(3))
-    for k, (feat, mask) in enumerate(zip(feats, masks)):
-        kernels.masked_products(feat, mask, feat_f, x, xx, xf)
-        mu, mean_xx, mean_xf = _filter_same(x), _filter_same(xx), _filter_same(xf)
+    for k, ((mu, mean_xx, mean_xf), mask) in enumerate(zip(local, masks)):
         kernels.best_correlation(mu, mean_xx, mean_xf, muf, sf2, mask, c, best, k == 0)
     area = masks[-1].sum()
     if area == 0:
@@ -190,13 +195,10 @@ def qp(fused, sources) -> float:
     masks = [p[0] > FEATURE_THRESHOLD for p in pcs]
     masks.append(np.choose(pick, [p[0] for p in pcs]) > FEATURE_THRESHOLD)  # the maximum's
 
-    def part(k):  # Q_P, Q_M, Q_m
-        feats = [p[k] for p in pcs]
-        return _corr_coefficient(feats + [np.choose(pick, feats)], pc_f[k], masks)
-
     out = 1.0
-    for value in parallel_map(part, range(3)):
-        out *= value
+    for k in range(3):  # Q_P, Q_M, Q_m
+        feats = [p[k] for p in pcs]
+        out *= _corr_coefficient(feats + [np.choose(pick, feats)], pc_f[k], masks)
     return float(out)
 
 
