@@ -400,3 +400,54 @@ def test_cddfuse_grey_conversion_is_the_evaluators():
     bgr = np.ascontiguousarray(rgb[..., ::-1], np.float32)  # cv2.imread(...).astype(float32)
     ref = np.round(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
     assert np.array_equal(protocol_image(rgb, 'cddfuse'), ref)
+
+
+# --- separable filtering: OpenCV's arithmetic, compiled ----------------------------------------
+def _filter_cases():
+    from fusionbox.evaluation.functional.filters import gaussian_1d
+
+    rng = np.random.default_rng(8)
+    kernels = [gaussian_1d(n, n / 5) for n in (17, 9, 5, 3)]
+    kernels += [gaussian_1d(11, 1.5), gaussian_1d(7, 1.5), np.ones(7) / 7, np.array([1.0])]
+    for shape in [(60, 70), (1, 1), (3, 2), (5, 40), (40, 5), (17, 17), (16, 18)]:
+        for img in (rng.random(shape) * 255, np.round(rng.random(shape) * 255),
+                    rng.standard_normal(shape) * 1e3):  # fmt: skip
+            for k in kernels:
+                yield img, k
+
+
+def test_sep_filter_equals_opencv_bit_for_bit():
+    """The compiled passes are OpenCV's float64 sepFilter2D (row pass: sequential fused
+    multiply-adds; column pass: symmetric pairs), as dispatched on CPUs with AVX2 and FMA."""
+    import cv2
+
+    from fusionbox.evaluation.functional.filters import sep_filter_same, sep_filter_valid
+
+    built = cv2.getCPUFeaturesLine().replace('*', '').replace('?', '').split()
+    if 'AVX2' not in built or not cv2.checkHardwareSupport(11):  # 11: cv::CPU_AVX2
+        pytest.skip('OpenCV runs its float64 filters with FMA where it dispatches AVX2 code')
+    for img, k in _filter_cases():
+        ref = cv2.sepFilter2D(img, cv2.CV_64F, k, k, borderType=cv2.BORDER_CONSTANT)
+        assert np.array_equal(sep_filter_same(img, k).view(np.int64), ref.view(np.int64))
+        r = len(k) // 2
+        for step in (1, 2):
+            valid = ref[r : img.shape[0] - r, r : img.shape[1] - r][::step, ::step]
+            ours = sep_filter_valid(img, k, step)
+            assert ours.shape == valid.shape
+            assert np.array_equal(ours.view(np.int64), valid.view(np.int64))
+
+
+def test_sep_filter_is_the_zero_padded_correlation():
+    from fusionbox.evaluation.functional.filters import sep_filter_same
+
+    for img, k in _filter_cases():
+        ref = ndimage.correlate(img, np.outer(k, k), mode='constant')
+        np.testing.assert_allclose(sep_filter_same(img, k), ref, rtol=1e-13, atol=1e-10)
+
+
+def test_sep_filter_refuses_a_kernel_that_is_not_odd_and_symmetric():
+    from fusionbox.evaluation.functional.filters import sep_filter_same
+
+    for k in (np.array([0.2, 0.8]), np.array([0.1, 0.5, 0.4])):
+        with pytest.raises(ValueError, match='odd symmetric'):
+            sep_filter_same(np.ones((5, 5)), k)

@@ -29,20 +29,30 @@ def is_integer_valued(img: np.ndarray) -> bool:
     return bool(np.array_equal(img, np.rint(img)))
 
 
-def sep_filter_same(img: np.ndarray, k1d: np.ndarray, out: np.ndarray = None) -> np.ndarray:
+def _sep_filter(img, k1d, top: int, step: int, shape) -> np.ndarray:
+    from . import filter_kernels  # numba: imported on first use
+
+    k = np.ascontiguousarray(k1d, dtype=np.float64)
+    if k.ndim != 1 or len(k) % 2 == 0 or not np.array_equal(k, k[::-1]):
+        raise ValueError(f'separable filtering needs an odd symmetric 1-D kernel, got {k1d!r}')
+    out = np.empty(shape)
+    filter_kernels.sep_filter(np.ascontiguousarray(img, dtype=np.float64), k, top, top, step, out)
+    return out
+
+
+def sep_filter_same(img: np.ndarray, k1d: np.ndarray) -> np.ndarray:
     """``filter2(k1d' * k1d, img, 'same')`` with zero padding for a float64 (H, W) image and an
-    odd symmetric kernel, separably with OpenCV (vectorised). ``out``: an optional float64
-    buffer of the image's size."""
-    img = np.ascontiguousarray(img, dtype=np.float64)
-    return cv2.sepFilter2D(img, cv2.CV_64F, k1d, k1d, dst=out, borderType=cv2.BORDER_CONSTANT)
+    odd symmetric kernel: OpenCV's ``sepFilter2D`` arithmetic, bit for bit, compiled
+    (:mod:`.filter_kernels`)."""
+    return _sep_filter(img, k1d, 0, 1, np.shape(img))
 
 
-def sep_filter_valid(img: np.ndarray, k1d: np.ndarray, out: np.ndarray = None) -> np.ndarray:
-    """``filter2(k1d' * k1d, img, 'valid')``: :func:`sep_filter_same` without the ``r`` border
-    pixels (a view of ``out`` when it is given)."""
+def sep_filter_valid(img: np.ndarray, k1d: np.ndarray, step: int = 1) -> np.ndarray:
+    """``filter2(k1d' * k1d, img, 'valid')[::step, ::step]``: :func:`sep_filter_same` without
+    the ``r`` border pixels, computed only where it is kept."""
     r = len(k1d) // 2
-    out = sep_filter_same(img, k1d, out)
-    return out[r : out.shape[0] - r, r : out.shape[1] - r]
+    h, w = (max(n - 2 * r, 0) for n in np.shape(img))
+    return _sep_filter(img, k1d, r, step, (-(-h // step), -(-w // step)))
 
 
 def filter_valid(img: np.ndarray, k1d: np.ndarray, transposed: bool = False) -> np.ndarray:
