@@ -3,8 +3,9 @@ the sources as fusion papers report it ("VIFF" in CDDFuse's evaluator).
 
 Ref: H. R. Sheikh and A. C. Bovik, "Image information and visual quality", IEEE TIP 15(2), 2006;
 ``vifp_mscale.m`` (LIVE): 4 scales, Gaussian windows of size 2^(5-s)+1 with sigma N/5, noise
-variance 2. Filtering is separable (OpenCV), the per-pixel terms compiled (numba, imported on
-first use; the first VIF on a machine compiles them).
+variance 2. Filtering is separable (OpenCV's arithmetic, compiled, only where it is kept: the
+valid part, every other pixel when downsampling), the per-pixel terms compiled (numba,
+imported on first use; the first VIF on a machine compiles them).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 from .base import as_f64, as_u8, define_metric, grey, mefb_channels
 from .cache import cached, keyed_grey, scoped
-from .filters import gaussian_1d, sep_filter_same, sep_filter_valid
+from .filters import gaussian_1d, sep_filter_valid
 from .parallel import parallel_map
 
 SIGMA_NSQ = 2.0
@@ -23,10 +24,11 @@ EPS = 1e-10
 def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
     """VIF(ref_i, dist) for each reference, sharing the filtering of ``dist``.
 
-    The statistics are those of the LIVE code (and CDDFuse's evaluator) in float64; OpenCV does
-    the separable filtering and compiled passes (:mod:`.vif_kernels`, numba, imported on first
-    use) the per-pixel terms, with the evaluator's branches, so the per-pixel terms equal the
-    evaluator's up to the filter's rounding (~1e-15). What depends on a reference alone (its
+    The statistics are those of the LIVE code (and CDDFuse's evaluator) in float64; OpenCV's
+    separable filtering (:func:`~.filters.sep_filter_valid`) and compiled passes
+    (:mod:`.vif_kernels`, numba, imported on first use) the per-pixel terms, with the
+    evaluator's branches, so the per-pixel terms equal the evaluator's up to the filter's
+    rounding (~1e-15). What depends on a reference alone (its
     pyramid, local means and variances, the denominator) is computed once per reference array
     inside a :func:`~.cache.source_cache` scope. The references are processed in parallel
     threads (:func:`~.parallel.parallel_map`).
@@ -53,9 +55,8 @@ def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
             mean_xy = _moment(r['img'], d['img'], d['win'], saturate_uint8 and scale == 0)
             arg = np.empty_like(r['mu'])
             kernels.numerator_terms(
-                mean_xy, len(d['win']) // 2, r['mu'], d['mu'], r['s'], d['s'], r['s_masked'],
-                EPS, SIGMA_NSQ, arg,
-            )  # fmt: skip
+                mean_xy, r['mu'], d['mu'], r['s'], d['s'], r['s_masked'], EPS, SIGMA_NSQ, arg
+            )
             num += np.log10(arg, out=arg).sum()
         return num, sum(r['den'] for r in side)
 
@@ -83,7 +84,7 @@ def _pyramid(img, store):
     out = []
     for scale, win in _windows():
         if scale > 1:
-            img = np.ascontiguousarray(sep_filter_valid(img, win)[::2, ::2])
+            img = sep_filter_valid(img, win, step=2)
         out.append(store(img, win, scale == 1))
     return out
 
@@ -91,12 +92,9 @@ def _pyramid(img, store):
 def _local_stats(x, win, saturate):
     """Valid local mean and variance max(mean(x^2) - mu^2, 0) of ``x`` under ``win`` (the
     squares saturated at 255 where MATLAB's uint8 does)."""
-    r = len(win) // 2
-    shape = (max(x.shape[0] - 2 * r, 0), max(x.shape[1] - 2 * r, 0))
-    mu, var = np.empty(shape), np.empty(shape)
-    if mu.size:
-        mean = sep_filter_same(x, win)
-        _kernels().local_stats(mean, _moment(x, x, win, saturate), r, mu, var)
+    mu = sep_filter_valid(x, win)
+    var = np.empty_like(mu)
+    _kernels().variance(mu, _moment(x, x, win, saturate), var)
     return mu, var
 
 
@@ -124,11 +122,11 @@ def _ref_side(ref, saturate_uint8):
 
 
 def _moment(a, b, win, saturate):
-    """Local mean ('same' size) of ``a * b``, the product saturated at 255 where MATLAB's
-    uint8 does."""
+    """Valid local mean of ``a * b``, the product saturated at 255 where MATLAB's uint8
+    does."""
     prod = np.empty_like(a)
     _kernels().product(a, b, saturate, prod)
-    return sep_filter_same(prod, win)
+    return sep_filter_valid(prod, win)
 
 
 def _vif_sum(vals) -> float:
@@ -167,7 +165,7 @@ def _viff_side(img):
             n = 2 ** (5 - scale) + 1
             win = gaussian_1d(n, n / 5.0)
             if scale > 1:
-                x = np.ascontiguousarray(sep_filter_valid(x, win)[::2, ::2])
+                x = sep_filter_valid(x, win, step=2)
             mu = sep_filter_valid(x, win)
             out.append((x, mu, np.maximum(sep_filter_valid(x * x, win) - mu * mu, 0)))
         return out

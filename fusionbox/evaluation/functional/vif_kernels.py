@@ -2,9 +2,9 @@
 
 Imported lazily by :mod:`.vif` (importing numba costs ~0.2 s). Compiled on first use and cached
 on disk (``cache=True``): the first VIF on a machine spends a few seconds compiling. The local
-means come from OpenCV's separable filter ('same' size, zero border); these passes read their
-valid part (``r`` pixels in from each side) and replace NumPy's one pass per operation, in the
-same order of operations. They release the GIL (the references run in threads).
+means are the valid part of the separable filter (:func:`.filters.sep_filter_valid`); these
+passes replace NumPy's one pass per operation, in the same order of operations. They release
+the GIL (the references run in threads).
 """
 
 from __future__ import annotations
@@ -23,15 +23,13 @@ def product(a, b, saturate, out):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def local_stats(mean, mean_sq, r, mu, var):
-    """The valid part of local means (filtered 'same' images ``mean``, ``mean_sq``): ``mu``
-    and the variance max(mean_sq - mu^2, 0) (filled in place, (H - 2r, W - 2r))."""
-    rows, cols = mu.shape
+def variance(mean, mean_sq, var):
+    """The local variance max(mean_sq - mean^2, 0) from local means (filled in place)."""
+    rows, cols = var.shape
     for i in range(rows):
         for j in range(cols):
-            m = mean[i + r, j + r]
-            mu[i, j] = m
-            var[i, j] = max(mean_sq[i + r, j + r] - m * m, 0.0)
+            m = mean[i, j]
+            var[i, j] = max(mean_sq[i, j] - m * m, 0.0)
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -47,16 +45,16 @@ def reference_terms(var, eps, sigma_nsq, var_masked, arg):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def numerator_terms(mean_xy, r, mu1, mu2, var1, var2, var1_masked, eps, sigma_nsq, arg):
+def numerator_terms(mean_xy, mu1, mu2, var1, var2, var1_masked, eps, sigma_nsq, arg):
     """The argument of the numerator's log10 at each pixel, g^2 sigma1^2 / (sv + sigma_n^2) + 1
-    with sigma12 = mean_xy - mu1 mu2 (``mean_xy`` filtered 'same', read ``r`` in), the gain
+    with sigma12 = mean_xy - mu1 mu2 (all valid local means), the gain
     g = sigma12 / (var1 + eps) and sv = max(var2 - g sigma12, eps); with the evaluator's
     branches g = 0 where g < 0 or var2 < eps, and sigma1^2 = 0 where var1 < eps
     (``var1_masked``). Filled in place into ``arg``."""
     rows, cols = arg.shape
     for i in range(rows):
         for j in range(cols):
-            c = mean_xy[i + r, j + r] - mu1[i, j] * mu2[i, j]
+            c = mean_xy[i, j] - mu1[i, j] * mu2[i, j]
             g = c / (var1[i, j] + eps)
             sv = max(var2[i, j] - g * c, eps) + sigma_nsq
             g = max(g, 0.0) * (1.0 if var2[i, j] >= eps else 0.0)
