@@ -33,25 +33,18 @@ def fma(typingctx, a, b, c):
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
-def _row(line, k, start, step, acc):
-    """acc[j] = sum_t k_t line[start + step j + t]: k_0 x_0, then fma(k_t, x_t, .) in order."""
+def _row(line, k, start, acc):
+    """acc[j] = sum_t k_t line[start + j + t]: k_0 x_0, then fma(k_t, x_t, .) in order
+    (vectorised over j)."""
     n, m = k.shape[0], acc.shape[0]
-    if step == 1:  # unit stride: vectorised
-        src = line[start : start + m]
-        for j in range(m):
-            acc[j] = k[0] * src[j]
-        for t in range(1, n):
-            kt = k[t]
-            src = line[start + t : start + t + m]
-            for j in range(m):
-                acc[j] = fma(kt, src[j], acc[j])
-        return
+    src = line[start : start + m]
     for j in range(m):
-        acc[j] = k[0] * line[start + step * j]
+        acc[j] = k[0] * src[j]
     for t in range(1, n):
         kt = k[t]
+        src = line[start + t : start + t + m]
         for j in range(m):
-            acc[j] = fma(kt, line[start + step * j + t], acc[j])
+            acc[j] = fma(kt, src[j], acc[j])
 
 
 @njit(cache=True, nogil=True, error_model='numpy')
@@ -67,9 +60,16 @@ def sep_filter(img, k, top, left, step, out):
     lo = top - r  # first image row the columns need
     tmp = np.zeros((step * (out_rows - 1) + n, out_cols))  # rows outside the image stay 0
     line = np.zeros(cols + n - 1)  # one image row, zero-padded by r on both sides
+    full = np.empty(step * (out_cols - 1) + 1)  # with step > 1: the row pass at every pixel
     for y in range(max(lo, 0), min(lo + tmp.shape[0], rows)):
         line[r : r + cols] = img[y]
-        _row(line, k, left, step, tmp[y - lo])
+        if step == 1:
+            _row(line, k, left, tmp[y - lo])
+            continue
+        _row(line, k, left, full)
+        acc = tmp[y - lo]
+        for j in range(out_cols):
+            acc[j] = full[step * j]
     kr = k[r]
     for i in range(out_rows):
         c = step * i + r  # the centre row in tmp
