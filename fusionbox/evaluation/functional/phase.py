@@ -20,6 +20,7 @@ order, so the value does not depend on the number of threads.
 
 from __future__ import annotations
 
+import queue
 from functools import lru_cache
 
 import numpy as np
@@ -28,7 +29,7 @@ from scipy import fft as scipy_fft
 from .base import MetricUndefinedError, as_f64, define_metric, grey, mefb_channels
 from .cache import cached, keyed_grey, scoped
 from .filters import gaussian_1d, sep_filter_same
-from .parallel import parallel_map
+from .parallel import default_threads, parallel_map
 
 PC_EPS = 1e-4
 FEATURE_THRESHOLD = 0.1
@@ -112,10 +113,22 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
     norient = bank.shape[0]
     image_fft = scipy_fft.fft2(im)
 
+    # scratch of the tasks running at once, reused (fresh pages cost more than the passes)
+    scratch = queue.SimpleQueue()
+    for _ in range(min(norient, default_threads())):
+        scratch.put((np.empty(bank.shape[1:], np.complex128), np.empty_like(im)))
+
     def orientation(o):  # (energy, amplitude sum, exp(frequency spread), noise threshold)
-        sum_an, an0_sq, energy, spread = (np.empty_like(im) for _ in range(4))
-        eo = np.multiply(image_fft, bank[o])  # (nscale, rows, cols)
-        eo = scipy_fft.ifft2(eo, axes=(-2, -1), overwrite_x=True)
+        work = scratch.get()
+        try:
+            return _orientation(o, *work)
+        finally:
+            scratch.put(work)
+
+    def _orientation(o, buf, an0_sq):
+        sum_an, energy, spread = (np.empty_like(im) for _ in range(3))
+        np.multiply(image_fft, bank[o], out=buf)  # (nscale, rows, cols)
+        eo = scipy_fft.ifft2(buf, axes=(-2, -1), overwrite_x=True)
         kernels.scale_sums(eo, PC_EPS, float(cut_off), float(g), sum_an, an0_sq, energy, spread)
         del eo
         em_n, sum_an2, sum_aiaj = noise[o]
