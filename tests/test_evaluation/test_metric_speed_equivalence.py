@@ -451,3 +451,42 @@ def test_sep_filter_refuses_a_kernel_that_is_not_odd_and_symmetric():
     for k in (np.array([0.2, 0.8]), np.array([0.1, 0.5, 0.4])):
         with pytest.raises(ValueError, match='odd symmetric'):
             sep_filter_same(np.ones((5, 5)), k)
+
+
+# --- Qabf: compiled element-wise terms ----------------------------------------------------------
+def _edge_preservation_numpy(g_s, a_s, g_f, a_f, equal_takes_fused):
+    from fusionbox.evaluation.functional.edge import DA, DG, KA, KG, TA, TG
+
+    with np.errstate(divide='ignore', invalid='ignore'):
+        rel = np.minimum(g_s, g_f) / np.maximum(g_s, g_f)
+    np.copyto(rel, g_f if equal_takes_fused else 1, where=g_s == g_f, casting='unsafe')
+    ang = 1 - np.abs(a_s - a_f) / (np.pi / 2)
+    return TG / (1 + np.exp(KG * (rel - DG))) * (TA / (1 + np.exp(KA * (ang - DA))))
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+@pytest.mark.parametrize('equal_takes_fused', [True, False])
+def test_qabf_terms_equal_numpy_expressions(dtype, equal_takes_fused):
+    from fusionbox.evaluation.functional.edge import edge_preservation, sobel_strength_orientation
+    from fusionbox.evaluation.functional.filters import SOBEL_X, SOBEL_Y, sobel_same
+
+    rng = np.random.default_rng(9)
+    a = np.round(rng.random((40, 50)) * 255).astype(dtype)
+    f = a.copy()
+    f[:, 25:] = np.round(rng.random((40, 25)) * 255)  # half equal to the source, half not
+    a[:5] = 7  # flat rows: zero gradients
+    sides = []
+    for img in (a, f):
+        sx, sy = sobel_same(img, SOBEL_X), sobel_same(img, SOBEL_Y)
+        zero = sx == 0
+        ang = np.arctan(sy / np.where(zero, 1, sx))
+        ang[zero] = np.pi / 2
+        g, o = sobel_strength_orientation(img)
+        assert g.dtype == o.dtype == dtype
+        assert np.array_equal(g, np.sqrt(sx * sx + sy * sy)) and np.array_equal(o, ang)
+        sides.append((g, o))
+    (g_s, a_s), (g_f, a_f) = sides
+    ours = edge_preservation(g_s, a_s, g_f, a_f, equal_takes_fused)
+    ref = _edge_preservation_numpy(g_s, a_s, g_f, a_f, equal_takes_fused)
+    assert ours.dtype == ref.dtype == dtype
+    assert np.array_equal(ours, ref, equal_nan=True)

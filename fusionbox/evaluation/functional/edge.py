@@ -25,28 +25,36 @@ TG, KG, DG = 0.9994, -15.0, 0.5
 TA, KA, DA = 0.9879, -22.0, 0.8
 
 
+def _kernels():
+    from . import edge_kernels  # numba: imported on first use
+
+    return edge_kernels
+
+
 def sobel_strength_orientation(img: np.ndarray, matlab_order: bool = False):
     """Sobel magnitude g and orientation atan(Sy / Sx) (pi / 2 where Sx == 0), in img's dtype.
     ``matlab_order`` accumulates non-integer images in MATLAB ``conv2``'s order (Tang)."""
     conv = conv2_matlab if matlab_order else sobel_same
     sx, sy = conv(img, SOBEL_X), conv(img, SOBEL_Y)
-    g = np.sqrt(sx * sx + sy * sy)
-    zero = sx == 0
-    a = np.arctan(sy / np.where(zero, 1, sx))
-    a[zero] = np.pi / 2
-    return g, a.astype(img.dtype)
+    g, a = np.empty_like(sx), np.empty_like(sx)
+    _kernels().strength(sx, sy, sx.dtype.type(1), g, a)  # g and Sy / Sx (Sy where Sx == 0)
+    np.arctan(a, out=a)
+    a[sx == 0] = np.pi / 2
+    return g, a.astype(img.dtype, copy=False)
 
 
 def edge_preservation(g_s, a_s, g_f, a_f, equal_takes_fused: bool):
     """Per-pixel Q^{SF}: sigmoid of the relative strength times sigmoid of the orientation
-    agreement. ``equal_takes_fused`` reproduces the MATLAB branch ``if gA == gF, G = gF``."""
-    with np.errstate(divide='ignore', invalid='ignore'):
-        rel = np.minimum(g_s, g_f) / np.maximum(g_s, g_f)  # the smaller over the larger
-    np.copyto(rel, g_f if equal_takes_fused else 1, where=g_s == g_f, casting='unsafe')
-    ang = 1 - np.abs(a_s - a_f) / (np.pi / 2)
-    qg = TG / (1 + np.exp(KG * (rel - DG)))
-    qa = TA / (1 + np.exp(KA * (ang - DA)))
-    return qg * qa
+    agreement. ``equal_takes_fused`` reproduces the MATLAB branch ``if gA == gF, G = gF``.
+    The element-wise terms are compiled (:mod:`.edge_kernels`), the exponentials NumPy's."""
+    kernels, dt = _kernels(), g_s.dtype.type
+    arg_g, arg_a = np.empty_like(g_s), np.empty_like(g_s)
+    consts = np.array([1, np.pi / 2, KG, DG, KA, DA], dtype=g_s.dtype)
+    kernels.sigmoid_args(g_s, a_s, g_f, a_f, equal_takes_fused, consts, arg_g, arg_a)
+    np.exp(arg_g, out=arg_g)
+    np.exp(arg_a, out=arg_a)
+    kernels.preservation(arg_g, arg_a, dt(1), dt(TG), dt(TA), arg_g)
+    return arg_g
 
 
 def qabf(fused, sources, equal_takes_fused: bool = False, matlab_order: bool = False) -> float:
