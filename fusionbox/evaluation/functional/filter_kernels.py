@@ -32,6 +32,18 @@ def fma(typingctx, a, b, c):
     return sig, codegen
 
 
+@njit(cache=True, nogil=True)
+def odd_symmetric(k):
+    """Whether the kernel has an odd length and equals its reverse."""
+    n = k.shape[0]
+    if n % 2 == 0:
+        return False
+    for t in range(n // 2):
+        if k[t] != k[n - 1 - t]:
+            return False
+    return True
+
+
 @njit(cache=True, nogil=True, error_model='numpy')
 def _row(line, k, start, acc):
     """acc[j] = sum_t k_t line[start + j + t]: k_0 x_0, then fma(k_t, x_t, .) in order

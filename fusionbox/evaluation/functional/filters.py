@@ -33,7 +33,7 @@ def _sep_filter(img, k1d, top: int, step: int, shape) -> np.ndarray:
     from . import filter_kernels  # numba: imported on first use
 
     k = np.ascontiguousarray(k1d, dtype=np.float64)
-    if k.ndim != 1 or len(k) % 2 == 0 or not np.array_equal(k, k[::-1]):
+    if k.ndim != 1 or not filter_kernels.odd_symmetric(k):
         raise ValueError(f'separable filtering needs an odd symmetric 1-D kernel, got {k1d!r}')
     out = np.empty(shape)
     filter_kernels.sep_filter(np.ascontiguousarray(img, dtype=np.float64), k, top, top, step, out)
