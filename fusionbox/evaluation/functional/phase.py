@@ -158,7 +158,7 @@ def phase_congruency(img, k: float = 2.0, cut_off: float = 0.5, g: float = 10.0)
                 totals[:, band],
             )
 
-    parallel_map(accumulate, [slice(0, rows // 2), slice(rows // 2, rows)])
+    parallel_map(accumulate, _halves(rows))
     return kernels.moments(totals, float(norient), PC_EPS)
 
 
@@ -170,25 +170,39 @@ def _filter_same(x):
     return sep_filter_same(x, _GAUSS_11)
 
 
-def _corr_coefficient(feats, feat_f, masks, c=1e-4) -> float:
-    """``correlation_coeffcient`` for K masked feature maps (the sources and the maximum) and
-    the fused feature map: max over the maps of the local correlation in each map's region,
-    summed and divided by the area of the last (maximum) region. The local moments are
-    filtered in the metric threads, the maximum taken in the maps' order."""
+def _halves(rows: int) -> list:
+    """Two bands of rows, for per-pixel passes split over the metric threads."""
+    return [slice(0, rows // 2), slice(rows // 2, rows)]
+
+
+def _corr_coefficient(feats, pick, feat_f, masks, c=1e-4) -> float:
+    """``correlation_coeffcient`` for the sources' masked feature maps ``feats`` and their
+    maximum (at each pixel the map of source ``pick``), against the fused feature map: max
+    over the maps of the local correlation in each map's region, summed and divided by the
+    area of the last (maximum) region. The local moments are filtered in the metric threads,
+    the maximum taken in the maps' order."""
     from . import phase_kernels as kernels  # numba: imported on first use
 
     def moments(k):  # the fused map's mean and variance (k = -1), or map k's local moments
         if k < 0:
             muf = _filter_same(feat_f)
             return muf, _filter_same(feat_f * feat_f) - muf * muf
+        feat = feats[k] if k < len(feats) else np.choose(pick, feats)  # the maximum's
         x, xx, xf = (np.empty_like(feat_f) for _ in range(3))
-        kernels.masked_products(feats[k], masks[k], feat_f, x, xx, xf)
+        kernels.masked_products(feat, masks[k], feat_f, x, xx, xf)
         return _filter_same(x), _filter_same(xx), _filter_same(xf)
 
-    (muf, sf2), *local = parallel_map(moments, range(-1, len(feats)))
+    (muf, sf2), *local = parallel_map(moments, range(-1, len(feats) + 1))
     best = np.empty_like(muf)
-    for k, ((mu, mean_xx, mean_xf), mask) in enumerate(zip(local, masks)):
-        kernels.best_correlation(mu, mean_xx, mean_xf, muf, sf2, mask, c, best, k == 0)
+
+    def correlate(band):  # the maps' local correlations, maximum in the maps' order
+        for k, ((mu, mean_xx, mean_xf), mask) in enumerate(zip(local, masks)):
+            kernels.best_correlation(
+                mu[band], mean_xx[band], mean_xf[band], muf[band], sf2[band], mask[band], c,
+                best[band], k == 0,
+            )  # fmt: skip
+
+    parallel_map(correlate, _halves(best.shape[0]))
     area = masks[-1].sum()
     if area == 0:
         raise MetricUndefinedError(
@@ -210,8 +224,7 @@ def qp(fused, sources) -> float:
 
     out = 1.0
     for k in range(3):  # Q_P, Q_M, Q_m
-        feats = [p[k] for p in pcs]
-        out *= _corr_coefficient(feats + [np.choose(pick, feats)], pc_f[k], masks)
+        out *= _corr_coefficient([p[k] for p in pcs], pick, pc_f[k], masks)
     return float(out)
 
 
