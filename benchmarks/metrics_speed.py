@@ -10,7 +10,9 @@ Usage::
 Prints, per protocol and in milliseconds per pair:
 
 * each metric alone (minimum and median wall and process CPU time over the repeats and pairs,
-  after a warm-up) and the whole protocol through ``evaluate_image`` (min and median wall);
+  after a warm-up; FMI and Qp spread over ``FUSIONBOX_METRIC_THREADS`` threads, so their CPU
+  time can exceed the wall time) and the whole protocol through ``evaluate_image`` (min and
+  median wall);
 * with ``--command``: ``fusionbox metrics --protocol P`` on a folder of N = ``--images`` fused
   images (stand-ins: the rounded mean of each pair) and on one of its first 3, per image with
   start-up excluded: (time for N images - time for 3) / (N - 3) (both runs start the same
@@ -201,7 +203,10 @@ def main(argv=None) -> int:
                 wall, cpu, whole = in_process(
                     protocol, names, pairs[: args.pairs], fused_dir, args.repeats, args.threads
                 )
-                print(f'  per metric ({args.repeats} repeats x {args.pairs} pairs)')
+                print(
+                    f'  per metric ({args.repeats} repeats x {args.pairs} pairs, '
+                    f'{default_threads()} metric threads: FUSIONBOX_METRIC_THREADS)'
+                )
                 head = ('wall min', 'wall med', 'cpu min', 'cpu med')
                 print(f'  {"metric":<10} ' + ' '.join(f'{h:>9}' for h in head))
                 cols = {
