@@ -24,8 +24,8 @@ EPS = 1e-10
 def vifp_multi(refs, dist, saturate_uint8: bool = False) -> np.ndarray:
     """VIF(ref_i, dist) for each reference, sharing the filtering of ``dist``.
 
-    The statistics are those of the LIVE code (and CDDFuse's evaluator) in float64; OpenCV's
-    separable filtering (:func:`~.filters.sep_filter_valid`) and compiled passes
+    The statistics are those of the LIVE code (and CDDFuse's evaluator) in float64; separable
+    filtering with OpenCV's arithmetic (:func:`~.filters.sep_filter_valid`) and compiled passes
     (:mod:`.vif_kernels`, numba, imported on first use) the per-pixel terms, with the
     evaluator's branches, so the per-pixel terms equal the evaluator's up to the filter's
     rounding (~1e-15). What depends on a reference alone (its
